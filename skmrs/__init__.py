@@ -1,0 +1,11 @@
+"""skmrs: brain-tumour detection from 1H MR spectroscopy, the scikit-learn way.
+
+The package implements confidence distillation and mixing augmentation for
+deep networks trained on scarce, noisily labelled MR spectra (Lu et al.,
+arXiv:2006.12285), a physically grounded simulator of patient cohorts as its
+embedded data set, readers for real data, and patient-wise evaluation.
+"""
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__"]

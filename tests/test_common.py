@@ -1,0 +1,69 @@
+"""scikit-learn's and imbalanced-learn's API checks over every public estimator.
+
+Estimators are found automatically (:func:`skmrs.utils.all_estimators`), so a
+new estimator is checked the day it appears. Networks are checked with tiny
+settings, declared once here; a known incompatibility is an
+``EXPECTED_FAILED_CHECKS`` entry with its reason.
+"""
+
+import pytest
+from imblearn.utils.estimator_checks import (
+    parametrize_with_checks as parametrize_with_sampler_checks,
+)
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skmrs.utils import all_estimators
+
+# Small settings so that every network trains in well under a second.
+TINY_NET = dict(
+    n_filters=4, n_blocks=2, kernel_size=3, dropout=0.0, max_epochs=2, batch_size=16
+)
+SMALL_PARAMS: dict[str, dict] = {
+    "ResNetClassifier": TINY_NET,
+    "ConfidenceDistiller": dict(epochs=2),
+    "DistillMixClassifier": dict(TINY_NET, distill_epochs=2, augment_factor=1),
+}
+
+EXPECTED_FAILED_CHECKS: dict[str, dict[str, str]] = {}
+
+
+def _instances(kind):
+    instances = []
+    for name, cls in all_estimators():
+        is_sampler = hasattr(cls, "fit_resample")
+        if is_sampler != (kind == "sampler"):
+            continue
+        params = dict(SMALL_PARAMS.get(name, {}))
+        valid = cls().get_params()
+        instances.append(cls(**{k: v for k, v in params.items() if k in valid}))
+    return instances
+
+
+def _expected_failed(estimator):
+    return EXPECTED_FAILED_CHECKS.get(type(estimator).__name__, {})
+
+
+ESTIMATORS = _instances("estimator")
+SAMPLERS = _instances("sampler")
+
+
+def test_discovery_finds_public_estimators():
+    names = [name for name, _ in all_estimators()]
+    assert names == sorted(set(names))
+    assert all(not name.startswith("_") for name in names)
+
+
+if ESTIMATORS:
+
+    @parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected_failed)
+    def test_sklearn_compatible_estimator(estimator, check):
+        check(estimator)
+
+
+if SAMPLERS:
+
+    @parametrize_with_sampler_checks(
+        SAMPLERS, expected_failed_checks=_expected_failed
+    )
+    def test_imblearn_compatible_sampler(estimator, check):
+        check(estimator)
