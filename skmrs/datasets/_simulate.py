@@ -19,6 +19,7 @@ from ._tissue import (
     METABOLITE_NAMES,
     NECROSIS,
     NECROTIC_TYPES,
+    SCALP_LIPIDS,
     TUMOUR_TYPE_WEIGHTS,
     TUMOUR_TYPES,
     healthy_profiles,
@@ -36,7 +37,7 @@ N_FFT = 2048
 WATER_PPM = 4.7
 # The SNR reference: NAA singlet of healthy tissue at this FWHM (Hz).
 REFERENCE_LINEWIDTH_HZ = 6.0
-_CHUNK = 512
+_CHUNK = 256
 
 
 @lru_cache(maxsize=4)
@@ -93,7 +94,9 @@ def _check_weights(weights, known, name):
     if weights is None:
         return dict(known)
     if not isinstance(weights, dict) or not weights:
-        raise ValueError(f"{name} must be a non-empty dict of weights; got {weights!r}.")
+        raise ValueError(
+            f"{name} must be a non-empty dict of weights; got {weights!r}."
+        )
     unknown = set(weights) - set(known)
     if unknown:
         raise ValueError(
@@ -121,13 +124,16 @@ def make_mrs_cohort(
     n_patients: int = 435,
     *,
     tumour_ratio: float = 0.7,
-    mean_voxels: float = 13.0,
-    label_noise: float = 0.5,
+    mean_voxels: float = 13.5,
+    label_noise: float = 0.6,
     infiltration: float = 0.2,
-    lesion_share: float = 0.3,
+    lesion_share: float = 0.5,
+    lipid_contamination: float = 0.4,
+    healthy_variability: float = 0.12,
+    voxel_variability: float = 0.15,
     tumour_types: dict[str, float] | None = None,
     lesion_types: dict[str, float] | None = None,
-    snr: float = 14.0,
+    snr: float = 8.0,
     linewidth: float = 7.0,
     te: float = 30.0,
     tr: float = 1500.0,
@@ -158,20 +164,30 @@ def make_mrs_cohort(
         Share of patients with a tumour, in [0, 1]. Tumour patients contribute
         one hemisphere and non-tumour patients two, so 0.7 gives the paper's
         voxel balance (about 54 % tumour-labelled spectra).
-    mean_voxels : float, default=13.0
+    mean_voxels : float, default=13.5
         Mean number of voxels per hemisphere; counts are log-normal (heavy
         tailed, at least one voxel per patient). The defaults give about 7400
         spectra, like the paper's 7442.
-    label_noise : float, default=0.5
+    label_noise : float, default=0.6
         Share of a tumour patient's voxels that lie outside the tumour, in
         [0, 1]. They keep the tumour label; their tumour fraction decays with
         the distance to the tumour border (see ``infiltration``).
     infiltration : float, default=0.2
         Width of the infiltrative margin relative to the tumour radius, > 0.
         Larger values give more partly infiltrated voxels.
-    lesion_share : float, default=0.3
+    lesion_share : float, default=0.5
         Share of a non-tumour patient's voxels that hold part of a
         non-neoplastic lesion, in [0, 1].
+    lipid_contamination : float, default=0.4
+        Share of voxels (of either class) that pick up extracranial lipid
+        signal from the scalp, as MRSI voxels near the skull do, in [0, 1].
+        Its amplitude is exponentially distributed, so a few voxels show
+        lipid peaks as tall as a necrotic tumour's.
+    healthy_variability : float, default=0.12
+        Between-patient spread of healthy grey- and white-matter
+        concentrations (log-normal sigma per metabolite), >= 0.
+    voxel_variability : float, default=0.15
+        Voxel-to-voxel spread of every concentration (log-normal sigma), >= 0.
     tumour_types : dict of str to float, default=None
         Relative weights of the tumour types ``"low_grade_idh_mutant"``,
         ``"low_grade_idh_wildtype"``, ``"high_grade_idh_mutant"``,
@@ -181,7 +197,7 @@ def make_mrs_cohort(
         Relative weights of the lesions of non-tumour patients:
         ``"demyelination"``, ``"gliosis"``, ``"cortical_dysplasia"``,
         ``"perivascular_spaces"``. None uses 0.30, 0.35, 0.20, 0.15.
-    snr : float, default=14.0
+    snr : float, default=8.0
         Median signal-to-noise ratio: the NAA peak height of healthy tissue at a
         6 Hz linewidth over the noise standard deviation. Patients and voxels
         vary around it (log-normal, 0.35 and 0.3).
@@ -261,6 +277,9 @@ def make_mrs_cohort(
     if infiltration <= 0:
         raise ValueError(f"infiltration must be > 0; got {infiltration!r}.")
     _check_scalar(lesion_share, "lesion_share", 0.0, 1.0)
+    _check_scalar(lipid_contamination, "lipid_contamination", 0.0, 1.0)
+    _check_scalar(healthy_variability, "healthy_variability", 0.0, 2.0)
+    _check_scalar(voxel_variability, "voxel_variability", 0.0, 2.0)
     _check_scalar(snr, "snr", 0.0)
     if snr <= 0:
         raise ValueError(f"snr must be > 0; got {snr!r}.")
@@ -286,7 +305,9 @@ def make_mrs_cohort(
     ).astype(object)
     # heavy-tailed voxel counts: log-normal per hemisphere, two for non-tumour
     sigma = 0.8
-    per_hemisphere = rng.lognormal(np.log(mean_voxels) - sigma**2 / 2, sigma, n_patients)
+    per_hemisphere = rng.lognormal(
+        np.log(mean_voxels) - sigma**2 / 2, sigma, n_patients
+    )
     n_vox = np.maximum(1, np.rint(per_hemisphere * np.where(is_tumour, 1, 2)))
     n_vox = n_vox.astype(int)
     groups = np.repeat(np.arange(n_patients), n_vox)
@@ -302,32 +323,38 @@ def make_mrs_cohort(
     profiles = profile_matrix(all_profiles)
     n_comp = len(COMPONENT_NAMES)
     p_profile = profiles[[type_index[k] for k in patient_type]]
-    p_profile = p_profile * rng.lognormal(0.0, 0.2, (n_patients, n_comp))
-    p_necrotic = np.isin(patient_type, NECROTIC_TYPES) & (rng.random_sample(n_patients) < 0.6)
+    p_profile = p_profile * rng.lognormal(0.0, 0.3, (n_patients, n_comp))
+    p_necrotic = np.isin(patient_type, NECROTIC_TYPES) & (
+        rng.random_sample(n_patients) < 0.6
+    )
     p_necrosis_max = rng.uniform(0.3, 0.9, n_patients) * p_necrotic
 
     # ---- voxels ----------------------------------------------------------
     tum = is_tumour[groups]
     # distance to the tumour centre in units of its radius
     inside = rng.random_sample(n) >= label_noise
-    r = np.where(
-        inside, np.sqrt(rng.random_sample(n)), 1.0 + rng.exponential(0.6, n)
-    )
-    peak = rng.uniform(0.8, 1.0, n)
+    r = np.where(inside, np.sqrt(rng.random_sample(n)), 1.0 + rng.exponential(0.8, n))
+    peak = rng.uniform(0.6, 1.0, n)  # tumour cell density / partial volume
     fraction = np.where(tum, peak / (1.0 + np.exp((r - 1.0) / infiltration)), 0.0)
     necrosis = np.where(tum, p_necrosis_max[groups] * np.clip(1 - r / 0.5, 0, 1), 0.0)
     lesion = np.where(
         ~tum & (rng.random_sample(n) < lesion_share), rng.uniform(0.3, 1.0, n), 0.0
     )
     csf = rng.beta(1.5, 12.0, n)
-    gm = rng.uniform(0.2, 0.7, n)
+    gm = rng.uniform(0.05, 0.95, n)
     normal = 1.0 - fraction - lesion
-    healthy = healthy_profiles()
-    conc = (normal * gm)[:, None] * healthy[0] + (normal * (1 - gm))[:, None] * healthy[1]
+    # healthy brain differs between patients (age, region of the slab)
+    p_healthy = rng.lognormal(0.0, healthy_variability, (n_patients, 2, n_comp))
+    healthy = healthy_profiles()[None] * p_healthy[groups]
+    conc = (normal * gm)[:, None] * healthy[:, 0] + (normal * (1 - gm))[
+        :, None
+    ] * healthy[:, 1]
     conc += (fraction * (1 - necrosis))[:, None] * p_profile[groups]
     conc += (fraction * necrosis)[:, None] * profile_matrix({"n": NECROSIS})[0]
     conc += lesion[:, None] * p_profile[groups]  # non-tumour: profile is the lesion's
-    conc *= (1.0 - csf)[:, None] * rng.lognormal(0.0, 0.1, (n, n_comp))
+    conc *= (1.0 - csf)[:, None] * rng.lognormal(0.0, voxel_variability, (n, n_comp))
+    scalp = (rng.random_sample(n) < lipid_contamination) * rng.exponential(4.0, n)
+    conc += scalp[:, None] * profile_matrix({"scalp": SCALP_LIPIDS})[0]
 
     v_snr = p_snr[groups] * rng.lognormal(0.0, 0.3, n)
     v_lw = p_lw[groups] * rng.lognormal(0.0, 0.15, n)
@@ -347,7 +374,6 @@ def make_mrs_cohort(
     x = (ppm - ppm.mean()) / (np.ptp(ppm) / 2)
     legendre = np.stack([np.ones_like(x), x, 1.5 * x**2 - 0.5, 2.5 * x**3 - 1.5 * x])
     data = np.empty((n, n_points), dtype=np.float32)
-    noise = rng.standard_normal((n, n_points))
     t32 = t.astype(np.float32)
     for start in range(0, n, _CHUNK):
         sl = slice(start, min(start + _CHUNK, n))
@@ -355,9 +381,7 @@ def make_mrs_cohort(
         # Voigt lines: 40 % of the width Lorentzian (T2*), the rest Gaussian.
         lor = 0.4 * v_lw[sl, None]
         gau = 0.6 * v_lw[sl, None]
-        decay = np.exp(
-            -np.pi * lor * t32 - (np.pi * gau * t32) ** 2 / (4 * np.log(2))
-        )
+        decay = np.exp(-np.pi * lor * t32 - (np.pi * gau * t32) ** 2 / (4 * np.log(2)))
         water = (water_amp[sl] * np.exp(1j * water_phase[sl]))[:, None] * np.exp(
             (2j * np.pi * water_hz[sl, None] - np.pi * water_lw[sl, None]) * t32
         )
@@ -366,7 +390,8 @@ def make_mrs_cohort(
         phase = v_phase0[sl, None] + v_phase1[sl, None] * (ppm - 3.0)
         real = (spec * np.exp(1j * phase)).real
         real += h_ref * (baseline_coef[sl] @ legendre)
-        real += (h_ref / v_snr[sl])[:, None] * noise[sl]
+        noise = rng.standard_normal((sl.stop - sl.start, n_points))
+        real += (h_ref / v_snr[sl])[:, None] * noise
         rms = np.sqrt(np.mean(real**2, axis=1, keepdims=True))
         data[sl] = real / rms
 

@@ -72,7 +72,9 @@ def peak_statistics(X, ppm, *, larmor_mhz: float = 123.2) -> Bunch:
     if not np.isfinite(X).all():
         raise ValueError("X contains NaN or infinity.")
     if ppm.min() > NOISE_WINDOW[0] + 0.05 or ppm.max() < PEAK_WINDOWS["Cho"][1]:
-        raise ValueError("ppm must cover 0.2-3.3 ppm to measure NAA, Cr, Cho and noise.")
+        raise ValueError(
+            "ppm must cover 0.2-3.3 ppm to measure NAA, Cr, Cho and noise."
+        )
     out = {}
     idx = {}
     for name, (low, high) in PEAK_WINDOWS.items():

@@ -1,1 +1,10 @@
-"""skmrs.preprocessing."""
+"""Preprocessing of real MR spectra onto the 288-point grid of the classifiers.
+
+:class:`SpectrumPreprocessor` turns complex FIDs into real, normalised spectra
+on :func:`skmrs.datasets.default_ppm_axis`; :class:`SpectrumNormalizer` scales
+spectra that are already there.
+"""
+
+from ._spectrum import SpectrumNormalizer, SpectrumPreprocessor
+
+__all__ = ["SpectrumNormalizer", "SpectrumPreprocessor"]

@@ -1,0 +1,225 @@
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from skmrs.datasets import default_ppm_axis, make_mrs_cohort
+from skmrs.datasets._spins import METABOLITES, simulate_press_lines
+from skmrs.inspection import peak_statistics
+
+
+@pytest.fixture(scope="module")
+def cohort():
+    return make_mrs_cohort(n_patients=120, random_state=0)
+
+
+def test_bunch_fields_shapes_and_types(cohort):
+    n = cohort.data.shape[0]
+    assert cohort.data.shape == (n, 288)
+    assert cohort.data.dtype == np.float32
+    for key in ("target", "target_true", "tumour_fraction", "groups", "snr"):
+        assert cohort[key].shape == (n,), key
+    assert cohort.patient_target.shape == (120,)
+    assert cohort.ppm.shape == (288,)
+    np.testing.assert_array_equal(cohort.ppm, default_ppm_axis())
+    assert cohort.feature_names[0] == "ppm_4.193"
+    assert "435" in cohort.DESCR
+    np.testing.assert_allclose(np.sqrt((cohort.data**2).mean(axis=1)), 1.0, rtol=1e-4)
+    assert np.isfinite(cohort.data).all()
+
+
+def test_labels_follow_the_papers_noise_mechanism(cohort):
+    # every voxel carries its patient's diagnosis
+    np.testing.assert_array_equal(cohort.target, cohort.patient_target[cohort.groups])
+    # non-tumour patients hold no tumour; tumour patients hold some voxels without
+    assert (cohort.tumour_fraction[cohort.target == 0] == 0).all()
+    tumour = cohort.target == 1
+    assert (cohort.target_true <= cohort.target).all()
+    share_clean = cohort.target_true[tumour].mean()
+    assert 0.2 < share_clean < 0.5
+    np.testing.assert_array_equal(
+        cohort.target_true, (cohort.tumour_fraction >= 0.5).astype(int)
+    )
+
+
+def test_label_noise_parameter_controls_the_clean_share():
+    share = [
+        (c.target_true[c.target == 1].mean())
+        for c in (
+            make_mrs_cohort(n_patients=80, label_noise=noise, random_state=1)
+            for noise in (0.0, 0.5, 0.9)
+        )
+    ]
+    # without label noise only partial-volume voxels at the border are < 50 %
+    assert share[0] > 0.65
+    assert share[0] > share[1] + 0.2 > share[2] + 0.4
+    assert share[2] < 0.2
+
+
+def test_voxel_counts_are_heavy_tailed_and_defaults_match_the_paper():
+    cohort = make_mrs_cohort(random_state=3)
+    counts = np.bincount(cohort.groups)
+    assert counts.min() >= 1
+    assert counts.max() > 4 * np.median(counts)
+    assert len(counts) == 435
+    assert 6500 < counts.sum() < 8500
+    assert 0.48 < cohort.target.mean() < 0.62
+
+
+@settings(max_examples=5, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), n_patients=st.integers(1, 6))
+def test_same_seed_gives_identical_cohort(seed, n_patients):
+    a = make_mrs_cohort(n_patients=n_patients, random_state=seed)
+    b = make_mrs_cohort(n_patients=n_patients, random_state=seed)
+    for key in ("data", "target", "target_true", "groups", "tumour_fraction"):
+        np.testing.assert_array_equal(a[key], b[key])
+
+
+def test_different_seeds_differ():
+    a = make_mrs_cohort(n_patients=5, random_state=0)
+    b = make_mrs_cohort(n_patients=5, random_state=1)
+    assert a.data.shape != b.data.shape or not np.allclose(a.data, b.data)
+
+
+def test_return_X_y():
+    X, y = make_mrs_cohort(n_patients=4, return_X_y=True, random_state=0)
+    assert X.shape == (y.size, 288)
+
+
+def _clean(**kwargs):
+    """Noise-free cohort without scalp lipids: the tissue signal alone."""
+    return make_mrs_cohort(snr=1e4, lipid_contamination=0.0, random_state=0, **kwargs)
+
+
+def test_healthy_peaks_sit_at_literature_shifts_with_healthy_ratios():
+    cohort = _clean(n_patients=20, tumour_ratio=0.0, lesion_share=0.0)
+    mean = cohort.data.mean(axis=0)
+    ppm = cohort.ppm
+    for centre in (2.01, 3.03, 3.21):
+        window = np.abs(ppm - centre) < 0.06
+        assert abs(ppm[window][np.argmax(mean[window])] - centre) < 0.02
+    stats = peak_statistics(cohort.data, ppm)
+    assert 1.1 < np.median(stats.naa_cr) < 2.3
+    assert 0.6 < np.median(stats.cho_cr) < 1.1
+
+
+def _mean_core(tumour_type):
+    cohort = _clean(n_patients=30, tumour_ratio=1.0, tumour_types={tumour_type: 1})
+    return cohort.data[cohort.tumour_fraction > 0.7].mean(axis=0), cohort.ppm
+
+
+def _height(spectrum, ppm, centre, half=0.04):
+    return spectrum[np.abs(ppm - centre) < half].max()
+
+
+def test_tumour_types_change_metabolites_as_in_the_literature():
+    healthy = _clean(n_patients=20, tumour_ratio=0.0, lesion_share=0.0)
+    h = healthy.data.mean(axis=0)
+    ppm = healthy.ppm
+    gbm, _ = _mean_core("glioblastoma")
+    lgg, _ = _mean_core("low_grade_idh_mutant")
+    ratio = {
+        name: _height(s, ppm, 3.21) / _height(s, ppm, 2.01)
+        for name, s in (("healthy", h), ("gbm", gbm), ("lgg", lgg))
+    }
+    # Cho/NAA up in both tumour grades
+    assert ratio["gbm"] > 2 * ratio["healthy"]
+    assert ratio["lgg"] > 1.5 * ratio["healthy"]
+    # high grade: mobile lipids/lactate at 1.3 ppm dominate NAA
+    assert _height(gbm, ppm, 1.3) > _height(gbm, ppm, 2.01)
+    assert _height(h, ppm, 1.3) < 0.2 * _height(h, ppm, 2.01)
+    # low grade: mI (3.56) up relative to Cr
+    assert _height(lgg, ppm, 3.56) / _height(lgg, ppm, 3.03) > 1.3 * (
+        _height(h, ppm, 3.56) / _height(h, ppm, 3.03)
+    )
+
+
+def test_idh_mutation_adds_2hg_at_2_25_ppm():
+    mutant, ppm = _mean_core("low_grade_idh_mutant")
+    wildtype, _ = _mean_core("low_grade_idh_wildtype")
+    diff = mutant - wildtype
+    near = np.abs(ppm - 2.25) < 0.04
+    # 2HG's H4 multiplet is the largest difference in the 2.1-2.4 ppm region
+    region = (ppm > 2.1) & (ppm < 2.4)
+    assert diff[near].max() > 0
+    assert diff[near].max() == pytest.approx(diff[region].max())
+
+
+def test_snr_parameter_controls_measured_snr():
+    stats = {
+        snr: peak_statistics(
+            make_mrs_cohort(
+                n_patients=20,
+                tumour_ratio=0.0,
+                lesion_share=0.0,
+                snr=snr,
+                lipid_contamination=0.0,
+                random_state=0,
+            ).data,
+            default_ppm_axis(),
+        ).snr
+        for snr in (5.0, 40.0)
+    }
+    assert np.median(stats[40.0]) > 4 * np.median(stats[5.0])
+
+
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        (dict(n_patients=-3), "n_patients"),
+        (dict(n_patients=0), "n_patients"),
+        (dict(n_patients=2.5), "n_patients"),
+        (dict(tumour_ratio=1.5), "tumour_ratio"),
+        (dict(label_noise=-0.1), "label_noise"),
+        (dict(lesion_share=2.0), "lesion_share"),
+        (dict(lipid_contamination=-1.0), "lipid_contamination"),
+        (dict(snr=0.0), "snr"),
+        (dict(snr=float("nan")), "snr"),
+        (dict(mean_voxels=0.0), "mean_voxels"),
+        (dict(infiltration=0.0), "infiltration"),
+        (dict(tumour_types={"meningioma": 1.0}), "tumour_types"),
+        (dict(lesion_types={"stroke": 1.0}), "lesion_types"),
+        (dict(tumour_types={"glioblastoma": -1.0}), "tumour_types"),
+    ],
+)
+def test_bad_parameters_raise_naming_the_parameter(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        make_mrs_cohort(**kwargs)
+
+
+# The independent basis: mrsandbox 0.1.3, PRESS TE1 11 / TE2 19 ms at 123.2 MHz.
+MRSANDBOX_NAMES = {
+    "NAA": "NAA", "NAAG": "NAAG", "Cr": "Cr", "PCr": "PCr", "GPC": "GPC",
+    "PCho": "PCho", "Ins": "mI", "sIns": "sI", "Glu": "Glu", "Gln": "Gln",
+    "GABA": "GABA", "Lac": "Lac", "Ala": "Ala", "2HG": "2HG", "Gly": "Gly",
+    "Tau": "Tau",
+}  # fmt: skip
+
+
+def test_basis_matches_independent_mrsandbox_simulation(shared_data):
+    ref = np.load(shared_data / "sim_mrsandbox" / "press30_basis_mrsandbox.npz")
+    larmor, sw = float(ref["cf"]), float(ref["sw"])
+    assert ref["te"] == pytest.approx(0.030)
+    results = {}
+    for theirs, ours in MRSANDBOX_NAMES.items():
+        t = ref[theirs][0].real.astype(float)
+        fid_ref = ref[theirs][1].astype(complex)
+        fid = np.zeros_like(fid_ref)
+        for system in METABOLITES[ours]:
+            ppm, amp = simulate_press_lines(system, larmor, 11.0, 19.0)
+            fid += np.exp(2j * np.pi * np.outer(t, ppm * larmor)) @ amp
+        fid *= np.exp(-np.pi * 2.0 * t)  # their 2 Hz broadening
+        spectra = []
+        for f in (fid, fid_ref):
+            f = f * np.exp(-np.pi * 4.0 * t)
+            f[0] *= 0.5
+            spectra.append(np.fft.fftshift(np.fft.fft(f, 4096)))
+        freq_ppm = np.fft.fftshift(np.fft.fftfreq(4096, 1 / sw)) / larmor
+        window = (freq_ppm > 0.2) & (freq_ppm < 4.2)
+        ours_s, ref_s = (s[window] for s in spectra)
+        corr = np.corrcoef(ours_s.real, ref_s.real)[0, 1]
+        # mrsandbox gives one proton an amplitude of 1/2; we give it 1
+        scale = np.abs(ours_s).max() / np.abs(ref_s).max() / 2
+        results[ours] = (round(corr, 3), round(scale, 3))
+    bad = {k: v for k, v in results.items() if v[0] < 0.97 or abs(v[1] - 1) > 0.08}
+    assert not bad, f"metabolites off the independent basis: {bad}"

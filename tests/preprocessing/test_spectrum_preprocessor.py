@@ -1,0 +1,176 @@
+"""Tests of SpectrumPreprocessor and SpectrumNormalizer on synthetic FIDs."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+
+from skmrs.datasets import default_ppm_axis
+from skmrs.preprocessing import SpectrumNormalizer, SpectrumPreprocessor
+
+SW, CF = 2000.0, 123.2
+PPM = default_ppm_axis()
+METABOLITES = ((3.0, 2.01), (2.0, 3.03), (1.5, 3.2))
+
+
+def make_fid(peaks=METABOLITES, shift=0.0, phase=0.0, n_points=1024, t2=0.08):
+    """Noiseless FID in NIfTI-MRS orientation: a peak at ppm p has FFT frequency
+    -(p - 4.7) * CF."""
+    t = np.arange(n_points) / SW
+    fid = sum(
+        a * np.exp(-2j * np.pi * (p + shift - 4.7) * CF * t - t / t2) for a, p in peaks
+    )
+    return fid * np.exp(1j * phase)
+
+
+def apex(spectrum, centre, half_width=0.06):
+    """Peak position (ppm) near ``centre``, refined by a parabola."""
+    window = np.flatnonzero(np.abs(PPM - centre) <= half_width)
+    j = window[np.argmax(spectrum[window])]
+    left, mid, right = spectrum[j - 1 : j + 2]
+    return PPM[j] + 0.5 * (left - right) / (left - 2 * mid + right) * (PPM[1] - PPM[0])
+
+
+def preprocess(fids, **params):
+    pre = SpectrumPreprocessor(spectral_width=SW, centre_frequency=CF, **params)
+    return pre.fit_transform(np.atleast_2d(fids))
+
+
+@pytest.mark.parametrize("shift", [-0.15, -0.04, 0.0, 0.07, 0.18])
+def test_peaks_land_on_reference_after_shift(shift):
+    X = preprocess(make_fid(shift=shift))
+    assert X.shape == (1, 288)
+    for _, centre in METABOLITES:
+        assert apex(X[0], centre) == pytest.approx(centre, abs=0.01)
+
+
+def test_without_referencing_peaks_stay_shifted():
+    X = preprocess(make_fid(shift=0.04), max_shift=0.0)
+    assert apex(X[0], 2.05) == pytest.approx(2.05, abs=0.01)
+    X = preprocess(make_fid(shift=0.1), max_shift=0.0, phase_correction=False)
+    assert apex(X[0], 2.11) == pytest.approx(2.11, abs=0.01)
+
+
+@pytest.mark.parametrize("phase", [-2.5, -1.0, 0.7, 3.0])
+def test_zero_order_phase_is_corrected(phase):
+    reference = preprocess(make_fid())
+    X = preprocess(make_fid(phase=phase))
+    np.testing.assert_allclose(X, reference, atol=1e-6)
+    assert X[0, np.argmin(np.abs(PPM - 2.01))] > 0
+
+
+def test_conjugate_handles_mirrored_data():
+    reference = preprocess(make_fid())
+    X = preprocess(np.conj(make_fid()), conjugate=True)
+    np.testing.assert_allclose(X, reference, atol=1e-8)
+    mirrored = preprocess(np.conj(make_fid()))
+    assert np.corrcoef(mirrored[0], reference[0])[0, 1] < 0.5
+
+
+def test_hlsvd_removes_residual_water():
+    clean = preprocess(make_fid(), water_removal=None)
+    water = make_fid(peaks=((300.0, 4.72),), t2=0.05)
+    wet = make_fid() + water
+    dried = preprocess(wet)
+    assert np.corrcoef(dried[0], clean[0])[0, 1] > 0.99
+    kept = preprocess(wet, water_removal=None)
+    assert np.corrcoef(kept[0], clean[0])[0, 1] < 0.9
+
+
+def test_norms():
+    fid = make_fid()
+    rms = preprocess(fid)[0]
+    assert np.sqrt(np.mean(rms**2)) == pytest.approx(1.0)
+    assert np.linalg.norm(preprocess(fid, norm="l2")[0]) == pytest.approx(1.0)
+    assert np.abs(preprocess(fid, norm="max")[0]).max() == pytest.approx(1.0)
+    raw = preprocess(fid, norm=None)[0]
+    np.testing.assert_allclose(raw / np.sqrt(np.mean(raw**2)), rms)
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    scale=st.floats(1e-3, 1e3),
+    phase=st.floats(-np.pi, np.pi),
+    shift=st.floats(-0.15, 0.15),
+)
+def test_output_ignores_amplitude_phase_and_small_shifts(scale, phase, shift):
+    reference = preprocess(make_fid())
+    X = preprocess(scale * make_fid(phase=phase, shift=shift))
+    assert np.corrcoef(X[0], reference[0])[0, 1] > 0.995
+    assert np.sqrt(np.mean(X**2)) == pytest.approx(1.0)
+
+
+def test_rows_are_independent():
+    fids = np.stack([make_fid(shift=s) for s in (-0.1, 0.0, 0.1)])
+    together = preprocess(fids)
+    apart = np.vstack([preprocess(fid) for fid in fids])
+    np.testing.assert_allclose(together, apart)
+
+
+def test_in_a_pipeline_with_complex_fids():
+    rng = np.random.default_rng(0)
+    fids = np.stack(
+        [
+            make_fid(peaks=((a, 2.01), (2.0, 3.03)), phase=rng.uniform(-3, 3))
+            for a in np.r_[np.full(6, 1.0), np.full(6, 4.0)]
+        ]
+    )
+    y = np.r_[np.zeros(6), np.ones(6)]
+    model = make_pipeline(
+        SpectrumPreprocessor(spectral_width=SW, centre_frequency=CF),
+        LogisticRegression(),
+    )
+    assert model.fit(fids, y).score(fids, y) == 1.0
+
+
+def test_feature_names_out():
+    pre = SpectrumPreprocessor().fit(np.ones((2, 64), dtype=complex))
+    names = pre.get_feature_names_out()
+    assert (
+        names.shape == (288,) and names[0] == "ppm_4.193" and names[-1] == "ppm_0.207"
+    )
+    np.testing.assert_allclose(pre.ppm_, PPM)
+
+
+def test_transform_checks_number_of_points():
+    pre = SpectrumPreprocessor().fit(np.ones((2, 64), dtype=complex))
+    with pytest.raises(ValueError, match="64 features"):
+        pre.transform(np.ones((2, 32), dtype=complex))
+
+
+def test_nan_in_complex_fids():
+    fids = np.ones((2, 64), dtype=complex)
+    fids[1, 3] = complex(np.nan, 0)
+    with pytest.raises(ValueError, match="NaN"):
+        SpectrumPreprocessor().fit(fids)
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"water_range": (5.0, 4.4)}, "water_range"),
+        ({"water_range": (4.4,)}, "water_range"),
+        ({"reference_peaks": ()}, "reference_peaks"),
+    ],
+)
+def test_invalid_peak_parameters(params, message):
+    with pytest.raises(ValueError, match=message):
+        SpectrumPreprocessor(**params).fit(np.ones((2, 64), dtype=complex))
+
+
+def test_invalid_norm():
+    with pytest.raises(ValueError, match="norm"):
+        SpectrumPreprocessor(norm="area").fit(np.ones((2, 64), dtype=complex))
+
+
+def test_normalizer():
+    X = np.array([[3.0, -3.0, 3.0, -3.0], [0.0, 0.0, 0.0, 0.0]], dtype=np.float32)
+    out = SpectrumNormalizer().fit_transform(X)
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out, [[1, -1, 1, -1], [0, 0, 0, 0]])
+    np.testing.assert_allclose(
+        np.abs(SpectrumNormalizer(norm="l2").fit_transform(X)[0]), 0.5
+    )
+    np.testing.assert_array_equal(SpectrumNormalizer(norm=None).fit_transform(X), X)

@@ -1,0 +1,32 @@
+import subprocess
+import sys
+
+import numpy as np
+
+from skmrs.cli import main
+
+
+def test_simulate_prints_summary_and_saves(tmp_path, capsys):
+    out = tmp_path / "cohort.npz"
+    assert main(["simulate", "--n-patients", "12", "--output", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "patients        12" in text
+    assert "label noise" in text
+    saved = np.load(out)
+    assert saved["X"].shape[1] == 288
+    assert saved["X"].shape[0] == saved["groups"].shape[0]
+
+
+def test_bad_parameter_is_a_clear_error(capsys):
+    assert main(["simulate", "--n-patients", "0"]) == 2
+    assert "n_patients" in capsys.readouterr().err
+
+
+def test_console_script_runs_as_a_module():
+    result = subprocess.run(
+        [sys.executable, "-m", "skmrs.cli", "simulate", "--n-patients", "3"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "spectra" in result.stdout
