@@ -45,12 +45,12 @@ T2_MS = {"NAA": 250, "NAAG": 250, "Cr": 150, "PCr": 150, "GPC": 210, "PCho": 210
          "mI": 180, "sI": 180, "Glu": 180, "Gln": 180, "GABA": 100, "Lac": 240,
          "Ala": 150, "2HG": 110, "Gly": 150, "Tau": 150}
 
-_HEALTHY_GM = {"NAA": 10.0, "NAAG": 0.8, "Cr": 4.4, "PCr": 3.1, "GPC": 0.5,
-               "PCho": 0.3, "mI": 6.0, "sI": 0.3, "Glu": 10.0, "Gln": 3.5,
+_HEALTHY_GM = {"NAA": 10.0, "NAAG": 0.8, "Cr": 4.4, "PCr": 3.1, "GPC": 0.6,
+               "PCho": 0.35, "mI": 6.0, "sI": 0.3, "Glu": 10.0, "Gln": 3.5,
                "GABA": 1.4, "Lac": 0.6, "Ala": 0.4, "2HG": 0.0, "Gly": 0.6,
-               "Tau": 1.4, "MM": 1.0, "Lip09": 0.0, "Lip13": 0.0, "Lip20": 0.0}
-_HEALTHY_WM = dict(_HEALTHY_GM, NAA=8.5, NAAG=1.8, Cr=3.3, PCr=2.4, GPC=0.75,
-                   PCho=0.4, mI=5.0, Glu=6.5, Gln=2.5, GABA=0.9, Tau=1.0)
+               "Tau": 1.4, "MM": 3.0, "Lip09": 0.0, "Lip13": 0.0, "Lip20": 0.0}
+_HEALTHY_WM = dict(_HEALTHY_GM, NAA=8.5, NAAG=1.8, Cr=3.3, PCr=2.4, GPC=0.9,
+                   PCho=0.45, mI=5.0, Glu=6.5, Gln=2.5, GABA=0.9, Tau=1.0)
 
 # Tumour tissue (the neoplastic share of a voxel), by type.
 TUMOUR_TYPES = {

@@ -100,7 +100,8 @@ def test_healthy_peaks_sit_at_literature_shifts_with_healthy_ratios():
         assert abs(ppm[window][np.argmax(mean[window])] - centre) < 0.02
     stats = peak_statistics(cohort.data, ppm)
     assert 1.1 < np.median(stats.naa_cr) < 2.3
-    assert 0.6 < np.median(stats.cho_cr) < 1.1
+    # healthy in-vivo range (../shared/data/MANIFEST.md and our own measurement)
+    assert 0.55 < np.median(stats.cho_cr) < 1.05
 
 
 def _mean_core(tumour_type):
