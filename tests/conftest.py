@@ -20,3 +20,15 @@ def shared_data() -> Path:
             "to the folder that holds MANIFEST.md to run this test"
         )
     return SHARED_DATA
+
+
+def pytest_configure(config):
+    """One torch thread per test process.
+
+    With ``pytest -n 2`` on two cores, torch's default of one thread per core
+    in every worker oversubscribes the CPU and small networks train up to 25x
+    slower; one thread each keeps both cores busy without contention.
+    """
+    import torch
+
+    torch.set_num_threads(1)

@@ -1,0 +1,20 @@
+"""Voxel-level and patient-wise scores, and scorers with routed patient groups."""
+
+from ._classification import sensitivity_score, specificity_score
+from ._patient import (
+    patient_accuracy_score,
+    patient_labels,
+    patient_probabilities,
+    patient_roc_auc_score,
+)
+from ._scorer import make_patient_scorers
+
+__all__ = [
+    "make_patient_scorers",
+    "patient_accuracy_score",
+    "patient_labels",
+    "patient_probabilities",
+    "patient_roc_auc_score",
+    "sensitivity_score",
+    "specificity_score",
+]

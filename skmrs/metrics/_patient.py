@@ -1,0 +1,168 @@
+"""Patient-wise scores: average the voxel probabilities of each patient."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.metrics import roc_auc_score
+from sklearn.utils.validation import check_consistent_length, column_or_1d
+
+_RULES = ("any", "majority")
+
+
+def _check_groups(groups, n_samples):
+    if groups is None:
+        raise ValueError(
+            "groups (the patient id of each spectrum) is required for patient-wise "
+            "scores; pass groups=..., or route it with set_score_request(groups=True)."
+        )
+    groups = column_or_1d(groups, warn=True)
+    if groups.shape[0] != n_samples:
+        raise ValueError(
+            f"groups has {groups.shape[0]} entries but there are {n_samples} spectra."
+        )
+    return groups
+
+
+def _positive_proba(y_proba):
+    y_proba = np.asarray(y_proba, dtype=float)
+    if y_proba.ndim == 2:
+        if y_proba.shape[1] != 2:
+            raise ValueError(
+                "patient-wise scores are binary: y_proba must have shape (n,) or "
+                f"(n, 2); got {y_proba.shape}."
+            )
+        y_proba = y_proba[:, 1]
+    if y_proba.ndim != 1:
+        raise ValueError(f"y_proba must be 1-D or 2-D; got shape {y_proba.shape}.")
+    if not np.isfinite(y_proba).all():
+        raise ValueError("y_proba contains NaN or infinity.")
+    return y_proba
+
+
+def patient_probabilities(y_proba, groups) -> tuple[np.ndarray, np.ndarray]:
+    """Mean class probabilities of each patient's spectra, as in the paper.
+
+    Parameters
+    ----------
+    y_proba : array-like of shape (n_samples,) or (n_samples, n_classes)
+        Voxel probabilities (of the positive class, or of every class).
+    groups : array-like of shape (n_samples,)
+        Patient id of each spectrum.
+
+    Returns
+    -------
+    patients : ndarray of shape (n_patients,)
+        Sorted unique patient ids.
+    proba : ndarray of shape (n_patients,) or (n_patients, n_classes)
+        Mean probabilities, in the order of ``patients``.
+
+    Examples
+    --------
+    >>> from skmrs.metrics import patient_probabilities
+    >>> patient_probabilities([0.2, 0.4, 0.9], groups=["b", "b", "a"])
+    (array(['a', 'b'], dtype='<U1'), array([0.9, 0.3]))
+    """
+    y_proba = np.asarray(y_proba, dtype=float)
+    groups = _check_groups(groups, y_proba.shape[0])
+    patients, inverse = np.unique(groups, return_inverse=True)
+    counts = np.bincount(inverse)
+    flat = y_proba.reshape(len(y_proba), -1)
+    sums = np.zeros((patients.size, flat.shape[1]))
+    np.add.at(sums, inverse, flat)
+    mean = sums / counts[:, None]
+    return patients, mean.reshape((patients.size,) + y_proba.shape[1:])
+
+
+def patient_labels(y_true, groups, *, rule: str = "any", pos_label=1) -> np.ndarray:
+    """One label per patient from the labels of its spectra.
+
+    ``rule="any"`` (default): a patient is a tumour patient when any of its
+    spectra is labelled tumour, the clinical meaning of a diagnosis (in the
+    paper's data every spectrum carries its patient's diagnosis, so all rules
+    agree there). ``rule="majority"``: when at least half of them are.
+
+    Returns
+    -------
+    labels : ndarray of shape (n_patients,), int
+        1 for tumour patients, in the order of the sorted unique patient ids.
+
+    Examples
+    --------
+    >>> from skmrs.metrics import patient_labels
+    >>> patient_labels([1, 0, 0, 0, 0], groups=[7, 7, 7, 8, 8])
+    array([1, 0])
+    """
+    if rule not in _RULES:
+        raise ValueError(f"rule must be one of {_RULES}; got {rule!r}.")
+    y_true = column_or_1d(y_true)
+    groups = _check_groups(groups, y_true.shape[0])
+    _, inverse = np.unique(groups, return_inverse=True)
+    positive = (y_true == pos_label).astype(float)
+    share = np.bincount(inverse, weights=positive) / np.bincount(inverse)
+    return (share > 0).astype(int) if rule == "any" else (share >= 0.5).astype(int)
+
+
+def _patient_arrays(y_true, y_proba, groups, rule, pos_label):
+    y_proba = _positive_proba(y_proba)
+    check_consistent_length(y_true, y_proba)
+    truth = patient_labels(y_true, groups, rule=rule, pos_label=pos_label)
+    _, proba = patient_probabilities(y_proba, groups)
+    return truth, proba
+
+
+def patient_accuracy_score(
+    y_true, y_proba, *, groups, rule: str = "any", pos_label=1
+) -> float:
+    """Share of patients classified correctly from their mean voxel probability.
+
+    A patient is predicted tumour when the mean tumour probability of its
+    spectra is at least 0.5 (the argmax of the mean class probabilities, as in
+    the paper); its true label follows ``rule`` (see :func:`patient_labels`).
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        Voxel labels.
+    y_proba : array-like of shape (n_samples,) or (n_samples, 2)
+        Tumour probability of each spectrum (or both class probabilities).
+    groups : array-like of shape (n_samples,)
+        Patient id of each spectrum.
+    rule : {"any", "majority"}, default="any"
+    pos_label : int or str, default=1
+
+    Returns
+    -------
+    score : float
+
+    Examples
+    --------
+    >>> from skmrs.metrics import patient_accuracy_score
+    >>> patient_accuracy_score([1, 1, 0, 0], [0.7, 0.4, 0.6, 0.6], groups=[1, 1, 2, 2])
+    0.5
+    """
+    truth, proba = _patient_arrays(y_true, y_proba, groups, rule, pos_label)
+    return float(np.mean((proba >= 0.5).astype(int) == truth))
+
+
+def patient_roc_auc_score(
+    y_true, y_proba, *, groups, rule: str = "any", pos_label=1
+) -> float:
+    """ROC AUC over patients, each scored by its mean voxel tumour probability.
+
+    Parameters are those of :func:`patient_accuracy_score`. Raises a
+    ``ValueError`` when all patients share one label (AUC is undefined).
+
+    Examples
+    --------
+    >>> from skmrs.metrics import patient_roc_auc_score
+    >>> patient_roc_auc_score([1, 1, 0, 0, 1], [0.9, 0.7, 0.2, 0.4, 0.6],
+    ...                       groups=[1, 1, 2, 2, 3])
+    1.0
+    """
+    truth, proba = _patient_arrays(y_true, y_proba, groups, rule, pos_label)
+    if np.unique(truth).size < 2:
+        raise ValueError(
+            "patient ROC AUC is undefined: every patient has the same label "
+            f"({int(truth[0])})."
+        )
+    return float(roc_auc_score(truth, proba))
