@@ -1,10 +1,11 @@
-"""The ``skmrs`` command line: ``skmrs simulate`` (and later ``skmrs benchmark``)."""
+"""The ``skmrs`` command line: ``skmrs simulate`` and ``skmrs benchmark``."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -58,6 +59,64 @@ def _simulate(args) -> int:
     return 0
 
 
+def _benchmark(args) -> int:
+    from .benchmark import PRESETS, default_models, run_benchmark
+
+    preset = PRESETS[args.preset]
+    models = default_models(args.preset, distill_epochs=args.distill_epochs)
+    if args.models:
+        unknown = set(args.models) - set(models)
+        if unknown:
+            raise ValueError(
+                f"unknown model(s) {sorted(unknown)}; choose from {list(models)}."
+            )
+        models = {name: models[name] for name in args.models}
+    n_splits = args.n_splits or preset.n_splits
+    seeds = tuple(args.seeds) if args.seeds else preset.seeds
+    y_true = None
+    if args.data:
+        from .io import load_spectra_table
+
+        X, y, groups = load_spectra_table(
+            args.data, label_column=args.label_column, group_column=args.group_column
+        )
+        source = f"data: {args.data} ({len(y)} spectra, {len(set(groups))} patients)"
+    else:
+        from .datasets import make_mrs_cohort
+
+        n_patients = args.n_patients or preset.n_patients
+        cohort = make_mrs_cohort(n_patients=n_patients, random_state=args.random_state)
+        X, y, groups, y_true = (
+            cohort.data,
+            cohort.target,
+            cohort.groups,
+            cohort.target_true,
+        )
+        source = (
+            f"data: simulated cohort, {n_patients} patients, {len(y)} spectra "
+            f"(make_mrs_cohort random_state={args.random_state})"
+        )
+    output = Path(args.output or f"skmrs_benchmark_{args.preset}")
+    header = [
+        f"skmrs benchmark, preset {preset.name!r}: {preset.description}",
+        source,
+        f"protocol: GroupKFold({n_splits}) over patients x seeds {list(seeds)}; "
+        f"models: {', '.join(models)}",
+    ]
+    print("\n".join(header), flush=True)
+    start = time.perf_counter()
+    result = run_benchmark(
+        X, y, groups, models, n_splits=n_splits, seeds=seeds, y_true=y_true,
+        output_dir=output, n_jobs=args.n_jobs, dask_scheduler=args.dask_scheduler,
+        progress=not args.no_progress, description="\n".join(header),
+    )  # fmt: skip
+    print(result.format_table())
+    files = result.save(output)
+    print(f"wall time {time.perf_counter() - start:.0f} s; results in {output}/: "
+          + ", ".join(p.name for p in files.values()))  # fmt: skip
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``skmrs`` command."""
     parser = argparse.ArgumentParser(
@@ -74,6 +133,27 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--random-state", type=int, default=0)
     sim.add_argument("--output", help="save X, y, y_true, groups, ppm to this .npz")
     sim.set_defaults(func=_simulate)
+
+    bench = sub.add_parser(
+        "benchmark",
+        help="the paper's Table 2: SVM, RF, ResNet, noise, DistillMix x3 under "
+        "leave-patients-out cross-validation",
+    )
+    bench.add_argument("--preset", choices=["quick", "paper"], default="quick")
+    bench.add_argument("--n-patients", type=int, help="simulated cohort size")
+    bench.add_argument("--n-splits", type=int, help="GroupKFold folds")
+    bench.add_argument("--seeds", type=int, nargs="+", help="model seeds")
+    bench.add_argument("--models", nargs="+", help="subset of the models to run")
+    bench.add_argument("--distill-epochs", type=int, default=5)
+    bench.add_argument("--random-state", type=int, default=0, help="cohort seed")
+    bench.add_argument("--data", help="your own CSV/Parquet/NPZ table of spectra")
+    bench.add_argument("--label-column", default="label")
+    bench.add_argument("--group-column", default="patient")
+    bench.add_argument("--output", help="results folder (reused to resume)")
+    bench.add_argument("--n-jobs", type=int, default=None)
+    bench.add_argument("--dask-scheduler", help="run the jobs on this Dask cluster")
+    bench.add_argument("--no-progress", action="store_true")
+    bench.set_defaults(func=_benchmark)
     return parser
 
 

@@ -1,0 +1,169 @@
+import numpy as np
+import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.svm import LinearSVC
+
+from skmrs.benchmark import default_models, run_benchmark
+from skmrs.cli import main
+from skmrs.datasets import make_mrs_cohort
+
+
+@pytest.fixture(scope="module")
+def cohort():
+    return make_mrs_cohort(n_patients=24, random_state=0)
+
+
+def _models():
+    return {
+        "LR": LogisticRegression(max_iter=300),
+        "RF": RandomForestClassifier(n_estimators=10),
+    }
+
+
+FITS = []
+
+
+class _CountingLR(ClassifierMixin, BaseEstimator):
+    """Logistic regression that records each fit."""
+
+    def __init__(self, random_state=None):
+        self.random_state = random_state
+
+    def fit(self, X, y):
+        FITS.append(self.random_state)
+        self.lr_ = LogisticRegression(max_iter=300).fit(X, y)
+        self.classes_ = self.lr_.classes_
+        return self
+
+    def predict_proba(self, X):
+        return self.lr_.predict_proba(X)
+
+
+def test_every_model_seed_and_fold_is_scored(cohort, tmp_path):
+    res = run_benchmark(
+        cohort.data, cohort.target, cohort.groups, _models(), n_splits=3,
+        seeds=(0, 1), y_true=cohort.target_true,
+    )  # fmt: skip
+    assert len(res.records) == 2 * 2 * 3
+    assert {(r["model"], r["seed"], r["fold"]) for r in res.records} == {
+        (m, s, f) for m in ("LR", "RF") for s in (0, 1) for f in range(3)
+    }
+    table = res.format_table()
+    assert "AUC (true)" in table and "RF" in table and "+-" in table
+    files = res.save(tmp_path)
+    assert all(path.exists() for path in files.values())
+    header = (tmp_path / "folds.csv").read_text().splitlines()[0]
+    assert header.startswith("model,seed,fold,sensitivity")
+    # the seeds reach the models: two RF runs on one fold differ
+    rf = [r["roc_auc"] for r in res.records if r["model"] == "RF" and r["fold"] == 0]
+    assert rf[0] != rf[1]
+
+
+def test_a_restarted_run_skips_finished_jobs(cohort, tmp_path):
+    args = (cohort.data, cohort.target, cohort.groups, {"LR": _CountingLR()})
+    FITS.clear()
+    first = run_benchmark(*args, n_splits=3, seeds=(0, 1), output_dir=tmp_path)
+    assert len(FITS) == 6
+    # kill simulated: one finished job lost, restart
+    (tmp_path / "jobs" / "LR__seed1__fold2.npz").unlink()
+    FITS.clear()
+    second = run_benchmark(*args, n_splits=3, seeds=(0, 1), output_dir=tmp_path)
+    assert FITS == [1]
+    assert second.format_table() == first.format_table()
+    for key in first.predictions:
+        np.testing.assert_array_equal(first.predictions[key], second.predictions[key])
+
+
+def test_a_folder_of_another_configuration_is_refused(cohort, tmp_path):
+    args = (cohort.data, cohort.target, cohort.groups, {"LR": _CountingLR()})
+    run_benchmark(*args, n_splits=3, seeds=(0,), output_dir=tmp_path)
+    with pytest.raises(ValueError, match="different configuration"):
+        run_benchmark(*args, n_splits=4, seeds=(0,), output_dir=tmp_path)
+
+
+def test_dask_cluster_gives_the_local_results(cohort):
+    distributed = pytest.importorskip("distributed")
+    local = run_benchmark(
+        cohort.data, cohort.target, cohort.groups, _models(), n_splits=3, seeds=(0,)
+    )
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, protocol="tcp://",
+        host="127.0.0.1", dashboard_address=None,
+    ) as cluster:  # fmt: skip
+        remote = run_benchmark(
+            cohort.data, cohort.target, cohort.groups, _models(), n_splits=3,
+            seeds=(0,), dask_scheduler=cluster.scheduler_address,
+        )  # fmt: skip
+    assert cluster.scheduler_address.startswith("tcp://127.0.0.1")
+    for a, b in zip(local.records, remote.records):
+        assert {k: a[k] for k in a if k != "fit_time"} == {
+            k: b[k] for k in b if k != "fit_time"
+        }
+
+
+@pytest.mark.parametrize(
+    "change, match",
+    [
+        (dict(groups=None), "groups"),
+        (dict(groups="short"), "groups has"),
+        (dict(n_splits=40), "patients but 40 folds"),
+        (dict(y="one class"), "two classes"),
+        (dict(models={"SVC": LinearSVC()}), "predict_proba"),
+        (dict(X="nan"), "NaN"),
+    ],
+)
+def test_bad_input_is_a_clear_error(cohort, change, match):
+    kwargs = dict(
+        X=cohort.data.copy(), y=cohort.target, groups=cohort.groups,
+        models={"LR": LogisticRegression()}, n_splits=3, seeds=(0,),
+    )  # fmt: skip
+    kwargs.update(change)
+    if change.get("groups") == "short":
+        kwargs["groups"] = cohort.groups[:5]
+    if change.get("y") == "one class":
+        kwargs["y"] = np.zeros_like(cohort.target)
+    if change.get("X") == "nan":
+        kwargs["X"] = cohort.data.copy()
+        kwargs["X"][3, 4] = np.nan
+    with pytest.raises(ValueError, match=match):
+        run_benchmark(**kwargs)
+
+
+def test_default_models_are_the_papers_rows():
+    models = default_models("paper")
+    assert list(models) == [
+        "SVM", "RF", "ResNet", "Noise", "DistillMix-same", "DistillMix-other",
+        "DistillMix-both",
+    ]  # fmt: skip
+    assert models["RF"].get_params()["n_estimators"] == 500
+    assert models["RF"].get_params()["criterion"] == "entropy"
+    assert models["DistillMix-other"].get_params()["strategy"] == "other"
+    assert models["ResNet"].get_params()["kernel_size"] == 32
+    with pytest.raises(ValueError, match="preset"):
+        default_models("huge")
+
+
+def test_cli_benchmark_on_simulated_and_own_data(tmp_path, capsys):
+    out = tmp_path / "run"
+    argv = ["benchmark", "--models", "RF", "--n-patients", "20", "--n-splits", "3",
+            "--seeds", "0", "--output", str(out), "--no-progress"]  # fmt: skip
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert "GroupKFold(3)" in text and "RF" in text
+    assert (out / "summary.csv").exists() and (out / "roc.png").exists()
+    cohort = make_mrs_cohort(n_patients=15, random_state=1)
+    table = tmp_path / "mine.npz"
+    np.savez(table, X=cohort.data, label=cohort.target, patient=cohort.groups)
+    own = str(tmp_path / "own")
+    argv = ["benchmark", "--models", "RF", "--data", str(table), "--n-splits", "3",
+            "--seeds", "0", "--output", own, "--no-progress"]  # fmt: skip
+    assert main(argv) == 0
+    assert "mine.npz" in capsys.readouterr().out
+    np.savez(table, X=cohort.data, label=cohort.target)
+    argv[argv.index("--output") + 1] = str(tmp_path / "bad")
+    assert main(argv) == 2
+    assert "patient" in capsys.readouterr().err
+    assert main(["benchmark", "--models", "XGB", "--n-patients", "20"]) == 2
+    assert "XGB" in capsys.readouterr().err
