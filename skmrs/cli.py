@@ -107,7 +107,8 @@ def _benchmark(args) -> int:
     start = time.perf_counter()
     result = run_benchmark(
         X, y, groups, models, n_splits=n_splits, seeds=seeds, y_true=y_true,
-        output_dir=output, n_jobs=args.n_jobs, dask_scheduler=args.dask_scheduler,
+        output_dir=output, n_jobs=args.n_jobs or preset.n_jobs,
+        dask_scheduler=args.dask_scheduler,
         progress=not args.no_progress, description="\n".join(header),
     )  # fmt: skip
     print(result.format_table())
@@ -150,7 +151,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--label-column", default="label")
     bench.add_argument("--group-column", default="patient")
     bench.add_argument("--output", help="results folder (reused to resume)")
-    bench.add_argument("--n-jobs", type=int, default=None)
+    bench.add_argument(
+        "--n-jobs", type=int, help="parallel fits (default: 2 for quick, 1 for paper)"
+    )
     bench.add_argument("--dask-scheduler", help="run the jobs on this Dask cluster")
     bench.add_argument("--no-progress", action="store_true")
     bench.set_defaults(func=_benchmark)
