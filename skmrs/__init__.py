@@ -6,6 +6,8 @@ arXiv:2006.12285), a physically grounded simulator of patient cohorts as its
 embedded data set, readers for real data, and patient-wise evaluation.
 """
 
+from .classification import DistillMixClassifier, ResNetClassifier
+
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+__all__ = ["DistillMixClassifier", "ResNetClassifier", "__version__"]
