@@ -22,17 +22,19 @@ def _models():
     }
 
 
-FITS = []
-
-
 class _CountingLR(ClassifierMixin, BaseEstimator):
-    """Logistic regression that records each fit."""
+    """Logistic regression that appends its seed to a log file at each fit.
 
-    def __init__(self, random_state=None):
+    A file, not a list in memory, so fits in worker processes count too.
+    """
+
+    def __init__(self, log=None, random_state=None):
+        self.log = log
         self.random_state = random_state
 
     def fit(self, X, y):
-        FITS.append(self.random_state)
+        with open(self.log, "a") as fh:
+            fh.write(f"{self.random_state}\n")
         self.lr_ = LogisticRegression(max_iter=300).fit(X, y)
         self.classes_ = self.lr_.classes_
         return self
@@ -62,25 +64,28 @@ def test_every_model_seed_and_fold_is_scored(cohort, tmp_path):
 
 
 def test_a_restarted_run_skips_finished_jobs(cohort, tmp_path):
-    args = (cohort.data, cohort.target, cohort.groups, {"LR": _CountingLR()})
-    FITS.clear()
-    first = run_benchmark(*args, n_splits=3, seeds=(0, 1), output_dir=tmp_path)
-    assert len(FITS) == 6
-    # kill simulated: one finished job lost, restart
-    (tmp_path / "jobs" / "LR__seed1__fold2.npz").unlink()
-    FITS.clear()
-    second = run_benchmark(*args, n_splits=3, seeds=(0, 1), output_dir=tmp_path)
-    assert FITS == [1]
+    log = tmp_path / "fits.log"
+    model = {"LR": _CountingLR(log=str(log))}
+    args = (cohort.data, cohort.target, cohort.groups, model)
+    out = tmp_path / "run"
+    first = run_benchmark(*args, n_splits=3, seeds=(0, 1), output_dir=out)
+    assert len(log.read_text().split()) == 6
+    # a killed run lost one job; the restart fits that one only
+    (out / "jobs" / "LR__seed1__fold2.npz").unlink()
+    log.unlink()
+    second = run_benchmark(*args, n_splits=3, seeds=(0, 1), output_dir=out)
+    assert log.read_text().split() == ["1"]
     assert second.format_table() == first.format_table()
     for key in first.predictions:
         np.testing.assert_array_equal(first.predictions[key], second.predictions[key])
 
 
 def test_a_folder_of_another_configuration_is_refused(cohort, tmp_path):
-    args = (cohort.data, cohort.target, cohort.groups, {"LR": _CountingLR()})
-    run_benchmark(*args, n_splits=3, seeds=(0,), output_dir=tmp_path)
+    model = {"LR": _CountingLR(log=str(tmp_path / "fits.log"))}
+    args = (cohort.data, cohort.target, cohort.groups, model)
+    run_benchmark(*args, n_splits=3, seeds=(0,), output_dir=tmp_path / "run")
     with pytest.raises(ValueError, match="different configuration"):
-        run_benchmark(*args, n_splits=4, seeds=(0,), output_dir=tmp_path)
+        run_benchmark(*args, n_splits=4, seeds=(0,), output_dir=tmp_path / "run")
 
 
 def test_dask_cluster_gives_the_local_results(cohort):
