@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.svm import SVC
 
@@ -59,8 +60,11 @@ PRESETS = {
 def default_models(preset: str = "quick", *, distill_epochs: int = 5) -> dict:
     """The paper's Table-2 rows as unfitted estimators.
 
-    SVM is scikit-learn's ``SVC`` with default hyper-parameters and
-    ``probability=True`` (needed to average class probabilities per patient);
+    SVM is scikit-learn's ``SVC`` with default hyper-parameters, its decision
+    values turned into probabilities by Platt scaling
+    (``CalibratedClassifierCV(SVC(), ensemble=False)``, what ``probability=True``
+    did before scikit-learn 1.9; needed to average class probabilities per
+    patient, and a monotone map, so the voxel AUC is the SVC's own);
     RF has 500 trees and the entropy criterion; the networks take the preset's
     shape and training settings. "Noise" is the paper's Gaussian-noise
     augmentation baseline around the same network; the three DistillMix rows
@@ -98,7 +102,7 @@ def default_models(preset: str = "quick", *, distill_epochs: int = 5) -> dict:
         raise ValueError(f"preset must be one of {sorted(PRESETS)}; got {preset!r}.")
     net = dict(PRESETS[preset].network)
     models = {
-        "SVM": SVC(probability=True),
+        "SVM": CalibratedClassifierCV(SVC(), ensemble=False),
         "RF": RandomForestClassifier(n_estimators=500, criterion="entropy"),
         "ResNet": ResNetClassifier(**net),
         "Noise": make_distillmix_pipeline(
