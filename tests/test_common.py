@@ -6,7 +6,6 @@ settings, declared once here; a known incompatibility is an
 ``EXPECTED_FAILED_CHECKS`` entry with its reason.
 """
 
-import pytest
 from imblearn.utils.estimator_checks import (
     parametrize_with_checks as parametrize_with_sampler_checks,
 )
@@ -78,8 +77,6 @@ if ESTIMATORS:
 
 if SAMPLERS:
 
-    @parametrize_with_sampler_checks(
-        SAMPLERS, expected_failed_checks=_expected_failed
-    )
+    @parametrize_with_sampler_checks(SAMPLERS, expected_failed_checks=_expected_failed)
     def test_imblearn_compatible_sampler(estimator, check):
         check(estimator)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import os
 import time
@@ -44,6 +45,11 @@ def _run_job(name, estimator, X, y, groups, y_true, train, test, seed, fold):
     start = time.perf_counter()
     est.fit(X[train], y[train])
     fit_time = time.perf_counter() - start
+    return _score_job(name, est, X, y, groups, y_true, test, seed, fold, fit_time)
+
+
+def _score_job(name, est, X, y, groups, y_true, test, seed, fold, fit_time):
+    """Score one fitted model on its test fold; return scores and predictions."""
     proba = est.predict_proba(X[test])
     classes = np.asarray(est.classes_)
     pos_label = 1 if 1 in classes else classes[-1]
@@ -245,6 +251,7 @@ def run_benchmark(
     dask_scheduler: str | None = None,
     progress: bool = False,
     description: str = "",
+    engine: str = "sequential",
 ) -> BenchmarkResult:
     """Score every model on every leave-patients-out fold, for several seeds.
 
@@ -281,6 +288,14 @@ def run_benchmark(
         Show a progress bar over the jobs.
     description : str, default=""
         Stored with the results.
+    engine : {"sequential", "batched"}, default="sequential"
+        ``"batched"`` trains the jobs of every plain
+        :class:`~skmrs.ResNetClassifier` model (all its folds and seeds) as
+        one batched computation (:func:`skmrs.classification.fit_resnets`)
+        before the other jobs run as usual; on the CPU its scores equal the
+        sequential ones to float rounding. Each of those jobs records the
+        batched training time divided by the number of networks as
+        ``fit_time``.
 
     Returns
     -------
@@ -314,6 +329,8 @@ def run_benchmark(
         check_consistent_length(y, y_true)
     if not models:
         raise ValueError("models is empty.")
+    if engine not in ("sequential", "batched"):
+        raise ValueError(f"engine must be 'sequential' or 'batched'; got {engine!r}.")
     for name, model in models.items():
         if not hasattr(model, "predict_proba"):
             raise ValueError(f"model {name!r} has no predict_proba.")
@@ -354,6 +371,17 @@ def run_benchmark(
                 done[(name, seed, fold)] = _load_job(path)
     todo = [job for job in jobs if job not in done]
 
+    # engine="batched": the plain-ResNet jobs, trained together (_batched.py).
+    batched_outputs = []
+    if engine == "batched":
+        from ._batched import batched_jobs, run_batched_jobs
+
+        batched = batched_jobs(models, todo)
+        todo = [job for job in todo if job not in batched]
+        batched_outputs = run_batched_jobs(
+            models, batched, X, y, groups, y_true, splits
+        )
+
     bar = None
     if progress:
         from tqdm.auto import tqdm
@@ -367,7 +395,7 @@ def run_benchmark(
             )
             for name, seed, fold in todo
         )  # fmt: skip
-        for record, test, proba in outputs:
+        for record, test, proba in itertools.chain(batched_outputs, outputs):
             key = (record["model"], record["seed"], record["fold"])
             done[key] = (record, test, proba)
             if folder is not None:
