@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from skmrs.datasets import make_mrs_cohort
+from skmrs.plotting import mark_metabolites
 
 cohort = make_mrs_cohort(n_patients=150, random_state=0)
 print(cohort.data.shape, np.bincount(cohort.target))
@@ -36,10 +37,8 @@ for name, mask in groups.items():
     mean, sd = cohort.data[mask].mean(0), cohort.data[mask].std(0)
     ax.plot(cohort.ppm, mean, label=f"{name} (n={mask.sum()})")
     ax.fill_between(cohort.ppm, mean - sd, mean + sd, alpha=0.15)
-for label, pos in {"NAA": 2.01, "Cr": 3.03, "Cho": 3.2, "mI": 3.56, "Lip": 1.3}.items():
-    ax.axvline(pos, color="0.8", lw=0.8, zorder=0)
-    ax.text(pos, ax.get_ylim()[1], label, ha="center", va="bottom", fontsize=8)
 ax.invert_xaxis()
+mark_metabolites(ax)
 ax.set_xlabel("chemical shift (ppm)")
 ax.set_ylabel("intensity (unit RMS)")
 ax.legend(fontsize=8)
