@@ -71,6 +71,12 @@ def _benchmark(args) -> int:
                 f"unknown model(s) {sorted(unknown)}; choose from {list(models)}."
             )
         models = {name: models[name] for name in args.models}
+    if args.verbose:
+        # epoch-level progress: one log line per epoch of every network
+        for model in models.values():
+            keys = [k for k in model.get_params(deep=True) if k.endswith("verbose")]
+            if "max_epochs" in str(model.get_params(deep=True)):
+                model.set_params(**dict.fromkeys(keys, 1))
     n_splits = args.n_splits or preset.n_splits
     seeds = tuple(args.seeds) if args.seeds else preset.seeds
     y_true = None
@@ -156,6 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--dask-scheduler", help="run the jobs on this Dask cluster")
     bench.add_argument("--no-progress", action="store_true")
+    bench.add_argument(
+        "--verbose", action="store_true", help="print every network's epochs"
+    )
     bench.set_defaults(func=_benchmark)
     return parser
 
