@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -59,6 +62,29 @@ def _simulate(args) -> int:
     return 0
 
 
+@contextlib.contextmanager
+def _quiet(enabled: bool):
+    """Silence per-fit warnings, in worker processes too (they inherit the env).
+
+    The distiller's fallback warning would otherwise repeat for every fold; the
+    table's notes summarise it instead.
+    """
+    if not enabled:
+        yield
+        return
+    previous = os.environ.get("PYTHONWARNINGS")
+    os.environ["PYTHONWARNINGS"] = "ignore"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        if previous is None:
+            del os.environ["PYTHONWARNINGS"]
+        else:
+            os.environ["PYTHONWARNINGS"] = previous
+
+
 def _benchmark(args) -> int:
     from .benchmark import PRESETS, default_models, run_benchmark
 
@@ -111,12 +137,13 @@ def _benchmark(args) -> int:
     ]
     print("\n".join(header), flush=True)
     start = time.perf_counter()
-    result = run_benchmark(
-        X, y, groups, models, n_splits=n_splits, seeds=seeds, y_true=y_true,
-        output_dir=output, n_jobs=args.n_jobs or preset.n_jobs,
-        dask_scheduler=args.dask_scheduler,
-        progress=not args.no_progress, description="\n".join(header),
-    )  # fmt: skip
+    with _quiet(not args.verbose):
+        result = run_benchmark(
+            X, y, groups, models, n_splits=n_splits, seeds=seeds, y_true=y_true,
+            output_dir=output, n_jobs=args.n_jobs or preset.n_jobs,
+            dask_scheduler=args.dask_scheduler,
+            progress=not args.no_progress, description="\n".join(header),
+        )  # fmt: skip
     print(result.format_table())
     files = result.save(output)
     print(f"wall time {time.perf_counter() - start:.0f} s; results in {output}/: "

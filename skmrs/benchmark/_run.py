@@ -45,7 +45,15 @@ def _run_job(name, estimator, X, y, groups, y_true, train, test, seed, fold):
     start = time.perf_counter()
     est.fit(X[train], y[train])
     fit_time = time.perf_counter() - start
-    return _score_job(name, est, X, y, groups, y_true, test, seed, fold, fit_time)
+    record, test, proba = _score_job(
+        name, est, X, y, groups, y_true, test, seed, fold, fit_time
+    )
+    distiller = getattr(est, "distiller_", None)
+    if distiller is not None:
+        record["n_distilled"] = int(len(distiller.sample_indices_))
+        record["n_train"] = int(len(train))
+        record["n_fallback_classes"] = int(len(distiller.fallback_classes_))
+    return record, test, proba
 
 
 def _score_job(name, est, X, y, groups, y_true, test, seed, fold, fit_time):
@@ -146,6 +154,16 @@ class BenchmarkResult:
                 f"{row['model']:18s}" + "".join(cells) + f"{row['fit_time_mean']:8.1f}"
             )
         lines.extend(f"  * {note}" for note in notes)
+        for model in self.models:
+            recs = [r for r in self.records if r["model"] == model]
+            if recs and "n_distilled" in recs[0]:
+                kept = np.mean([r["n_distilled"] / r["n_train"] for r in recs])
+                fallback = sum(r["n_fallback_classes"] > 0 for r in recs)
+                lines.append(
+                    f"  {model}: the distiller kept {kept:.1%} of the training "
+                    f"spectra; its fallback rule filled a class in {fallback} of "
+                    f"{len(recs)} fits"
+                )
         return "\n".join(lines)
 
     def save(self, output_dir) -> dict:

@@ -183,3 +183,14 @@ def test_cli_verbose_prints_every_epoch(tmp_path, capsys):
     assert "train_loss" in out
     # one epoch log per network: 2 folds (in-process with --n-jobs 1)
     assert out.count("train_loss") == 2
+
+
+def test_cli_summarises_the_distiller_instead_of_warning_per_fit(tmp_path, capsys):
+    argv = ["benchmark", "--models", "DistillMix-both", "--n-patients", "12",
+            "--n-splits", "2", "--seeds", "0", "--output", str(tmp_path),
+            "--no-progress", "--n-jobs", "1"]  # fmt: skip
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert "DistillMix-both: the distiller kept" in captured.out
+    assert "fallback rule filled a class in" in captured.out
+    assert "DistillationWarning" not in captured.err
