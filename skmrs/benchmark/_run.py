@@ -18,6 +18,7 @@ from sklearn.utils.validation import check_consistent_length, column_or_1d
 
 from ..model_selection import check_patient_cv
 from ..model_selection._validation import SCORE_NAMES, _score_fold
+from ..utils import set_random_states
 
 TABLE_COLUMNS = ("sensitivity", "specificity", "roc_auc", "patient_accuracy")
 _HEADERS = {
@@ -31,12 +32,7 @@ _HEADERS = {
 
 def _seeded(estimator, seed: int):
     """A clone with every ``random_state`` (nested ones too) set to ``seed``."""
-    est = clone(estimator)
-    params = est.get_params(deep=True)
-    keys = [k for k in params if k == "random_state" or k.endswith("__random_state")]
-    if keys:
-        est.set_params(**{k: seed for k in keys})
-    return est
+    return set_random_states(clone(estimator), seed)
 
 
 def _run_job(name, estimator, X, y, groups, y_true, train, test, seed, fold):

@@ -10,6 +10,7 @@ from sklearn.base import clone
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
 
+from ..utils import set_random_states
 from ._base import _BaseDenseSampler, _random_state_doc
 
 
@@ -19,13 +20,7 @@ class DistillationWarning(UserWarning):
 
 def _seed_estimator(estimator, random_state):
     """Give every ``random_state`` parameter of ``estimator`` one derived seed."""
-    seed = random_state.randint(np.iinfo(np.int32).max)
-    keys = [
-        key
-        for key in estimator.get_params(deep=True)
-        if key == "random_state" or key.endswith("__random_state")
-    ]
-    return estimator.set_params(**dict.fromkeys(keys, seed))
+    return set_random_states(estimator, random_state.randint(np.iinfo(np.int32).max))
 
 
 @Substitution(random_state=_random_state_doc)
