@@ -16,7 +16,7 @@ from sklearn.base import clone
 from sklearn.metrics import roc_auc_score
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
-from ..model_selection import check_patient_cv
+from ..model_selection import patient_splits
 from ..model_selection._validation import SCORE_NAMES, _score_fold
 from ..utils import set_random_states
 
@@ -351,11 +351,7 @@ def run_benchmark(
     seeds = tuple(int(s) for s in seeds)
     if not seeds:
         raise ValueError("seeds is empty.")
-    cv, groups = check_patient_cv(int(n_splits), y, groups)
-    splits = list(cv.split(X, y, groups))
-    for k, (train, _) in enumerate(splits):
-        if np.unique(y[train]).size < 2:
-            raise ValueError(f"fold {k}: the training patients hold only one class.")
+    splits, groups = patient_splits(int(n_splits), X, y, groups)
 
     jobs = [
         (name, seed, fold)

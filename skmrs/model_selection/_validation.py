@@ -61,6 +61,37 @@ def check_patient_cv(cv, y, groups):
     return cv, groups
 
 
+def patient_splits(cv, X, y, groups) -> tuple[list, np.ndarray]:
+    """The (train, test) index pairs of a patient splitter, checked.
+
+    :func:`check_patient_cv` plus the split itself, and a ``ValueError`` for a
+    fold whose training patients hold only one class (nothing to learn from).
+
+    Returns
+    -------
+    splits : list of (ndarray, ndarray)
+    groups : ndarray of shape (n_samples,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmrs.model_selection import patient_splits
+    >>> y = np.array([0, 1, 0, 1, 0, 1])
+    >>> splits, _ = patient_splits(3, np.zeros((6, 2)), y, [1, 1, 2, 2, 3, 3])
+    >>> len(splits)
+    3
+    """
+    cv, groups = check_patient_cv(cv, y, groups)
+    splits = list(cv.split(X, y, groups))
+    for k, (train, _) in enumerate(splits):
+        if np.unique(y[train]).size < 2:
+            raise ValueError(
+                f"fold {k}: the training patients hold only one class; use fewer "
+                "folds or a stratified group splitter (StratifiedGroupKFold)."
+            )
+    return splits, groups
+
+
 def _score_fold(y_test, proba, groups_test, classes, pos_label):
     """Voxel and patient scores of one fold; undefined ones are NaN with a reason."""
     pos_index = int(np.flatnonzero(classes == pos_label)[0])
@@ -179,14 +210,7 @@ def cross_validate_patients(
         pos_label = 1 if 1 in classes else classes[-1]
     elif pos_label not in classes:
         raise ValueError(f"pos_label={pos_label!r} is not a class of y {classes}.")
-    cv, groups = check_patient_cv(cv, y, groups)
-    splits = list(cv.split(X, y, groups))
-    for k, (train, _) in enumerate(splits):
-        if np.unique(y[train]).size < 2:
-            raise ValueError(
-                f"fold {k}: the training patients hold only one class; use fewer "
-                "folds or a stratified group splitter (StratifiedGroupKFold)."
-            )
+    splits, groups = patient_splits(cv, X, y, groups)
     out = Parallel(n_jobs=n_jobs)(
         delayed(_fit_and_score_fold)(estimator, X, y, groups, train, test, pos_label)
         for train, test in splits
