@@ -34,19 +34,17 @@ import time
 import numpy as np
 import torch
 
+# Run as a script, its folder is on sys.path: one FLOP counter for both benchmarks.
+from bench_training import _sync, forward_flops, matmul_flops
+
 from skmrs import ResNetClassifier
 from skmrs.benchmark import default_models, run_benchmark
 from skmrs.benchmark._batched import batched_jobs, run_batched_jobs
 from skmrs.classification import fit_resnets
 from skmrs.datasets import make_mrs_cohort
-from skmrs.model_selection import check_patient_cv
+from skmrs.model_selection import patient_splits
 
 NETWORK_MODELS = ("ResNet", "DistillMix-both")
-
-
-def _sync(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
 
 
 def device_name(device: torch.device) -> str:
@@ -54,33 +52,6 @@ def device_name(device: torch.device) -> str:
         return torch.cuda.get_device_name(device)
     cpu = platform.processor() or platform.machine()
     return f"CPU {cpu}, {torch.get_num_threads()} torch threads"
-
-
-def matmul_flops(device: torch.device, n: int = 4096, repeats: int = 10) -> float:
-    """Measured dense float32 matmul FLOP/s (2 n^3 per product)."""
-    if device.type == "cpu":
-        n = 1024
-    a = torch.randn(n, n, device=device)
-    b = torch.randn(n, n, device=device)
-    a @ b
-    _sync(device)
-    start = time.perf_counter()
-    for _ in range(repeats):
-        a @ b
-    _sync(device)
-    return 2 * n**3 * repeats / (time.perf_counter() - start)
-
-
-def forward_flops(n_times: int, net: dict) -> int:
-    """FLOPs (2 per multiply-add) of one spectrum's forward pass."""
-    from torch.utils.flop_counter import FlopCounterMode
-
-    from skmrs.models import ResNet1D
-
-    module = ResNet1D(n_times=n_times, **net).eval()
-    with FlopCounterMode(display=False) as counter, torch.no_grad():
-        module(torch.zeros(1, n_times))
-    return counter.get_total_flops()
 
 
 def one_network_rate(X, y, params: dict, device: torch.device) -> dict:
@@ -186,7 +157,7 @@ def main(argv=None) -> None:
     common = dict(
         n_splits=args.n_splits, seeds=tuple(args.seeds), y_true=cohort.target_true
     )
-    splits = list(check_patient_cv(args.n_splits, y, groups)[0].split(X, y, groups))
+    splits, _ = patient_splits(args.n_splits, X, y, groups)
     epochs = {"ResNet": args.max_epochs}
 
     # Warm-up of both paths: allocators, oneDNN/cuDNN kernel choice, imports.
@@ -267,9 +238,9 @@ def main(argv=None) -> None:
     n = min(len(X), 4096 if device.type == "cuda" else 1024)
     rates = one_network_rate(X[:n], y[:n], net, device)
     flops = 3 * forward_flops(
-        X.shape[1], {k: net[k] for k in ("n_filters", "n_blocks", "kernel_size")}
+        X.shape[1], **{k: net[k] for k in ("n_filters", "n_blocks", "kernel_size")}
     )
-    peak = matmul_flops(device)
+    peak = matmul_flops(device, n=4096 if device.type == "cuda" else 1024)
     print(f"\nOne network, batch 32, {n} spectra, on {device_name(device)}:")
     for name, rate in rates.items():
         print(
