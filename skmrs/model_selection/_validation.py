@@ -33,7 +33,9 @@ def check_patient_cv(cv, y, groups):
     """A splitter over patients; ``int`` means ``GroupKFold(cv)``.
 
     Raises a ``ValueError`` when groups are missing or of the wrong length, or
-    when there are fewer patients than folds.
+    when there are fewer patients than folds. Whether the splitter keeps each
+    patient on one side is only known from its splits: :func:`patient_splits`
+    checks that, so split through it rather than ``cv.split``.
     """
     if groups is None:
         raise ValueError(
@@ -47,6 +49,11 @@ def check_patient_cv(cv, y, groups):
             "id per spectrum is needed."
         )
     n_patients = np.unique(groups).size
+    if n_patients < 2:
+        raise ValueError(
+            f"cross-validation over patients needs at least 2 patients; groups "
+            f"holds {n_patients}."
+        )
     if isinstance(cv, Integral):
         if cv < 2:
             raise ValueError(f"cv must be >= 2 folds; got {cv}.")
@@ -61,11 +68,31 @@ def check_patient_cv(cv, y, groups):
     return cv, groups
 
 
+def _check_no_leak(cv, splits, groups):
+    """Raise when a patient is on both sides of a split, naming one."""
+    for k, (train, test) in enumerate(splits):
+        leaked = np.intersect1d(groups[train], groups[test])
+        if leaked.size:
+            # check_cv wraps a list of (train, test) pairs in a private class
+            private = type(cv).__name__.startswith("_")
+            name = "the given splits" if private else repr(cv)
+            raise ValueError(
+                f"{name} puts patient {leaked[0].item()!r} in both the training and the "
+                f"test part of split {k} ({leaked.size} patient(s) leak): spectra "
+                "of one patient must never be on both sides of a split. Use a "
+                "group splitter (GroupKFold, StratifiedGroupKFold, LeaveOneGroupOut"
+                ", GroupShuffleSplit) or an int."
+            )
+
+
 def patient_splits(cv, X, y, groups) -> tuple[list, np.ndarray]:
     """The (train, test) index pairs of a patient splitter, checked.
 
-    :func:`check_patient_cv` plus the split itself, and a ``ValueError`` for a
-    fold whose training patients hold only one class (nothing to learn from).
+    :func:`check_patient_cv` plus the split itself, a ``ValueError`` naming
+    the splitter and a patient when a patient is on both sides of a split
+    (``KFold`` ignores ``groups``, say), and one for a fold whose training
+    patients hold only one class (nothing to learn from). Every skmrs path
+    that splits by patient goes through here.
 
     Returns
     -------
@@ -83,6 +110,7 @@ def patient_splits(cv, X, y, groups) -> tuple[list, np.ndarray]:
     """
     cv, groups = check_patient_cv(cv, y, groups)
     splits = list(cv.split(X, y, groups))
+    _check_no_leak(cv, splits, groups)
     for k, (train, _) in enumerate(splits):
         if np.unique(y[train]).size < 2:
             raise ValueError(

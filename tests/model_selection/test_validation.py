@@ -2,10 +2,15 @@ import numpy as np
 import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.dummy import DummyClassifier
-from sklearn.model_selection import GroupKFold
+from sklearn.model_selection import (
+    GroupKFold,
+    KFold,
+    LeaveOneGroupOut,
+    StratifiedGroupKFold,
+)
 
 from skmrs.datasets import make_mrs_cohort
-from skmrs.model_selection import cross_validate_patients
+from skmrs.model_selection import cross_validate_patients, patient_splits
 
 
 @pytest.fixture(scope="module")
@@ -94,3 +99,30 @@ def test_needs_two_classes_and_predict_proba(cohort):
         cross_validate_patients(
             LinearSVC(), cohort.data, cohort.target, groups=cohort.groups
         )
+
+
+@pytest.mark.parametrize("cv", [KFold(4), KFold(3, shuffle=True, random_state=0)])
+def test_a_splitter_that_leaks_patients_is_refused(cohort, cv):
+    with pytest.raises(ValueError, match=r"KFold\(.*\) puts patient .* both"):
+        cross_validate_patients(
+            DummyClassifier(), cohort.data, cohort.target, groups=cohort.groups, cv=cv
+        )
+    with pytest.raises(ValueError, match="KFold"):
+        patient_splits(cv, cohort.data, cohort.target, cohort.groups)
+
+
+def test_leak_check_names_a_patient_that_leaks():
+    y = np.array([0, 1, 0, 1, 0, 1, 0, 1])
+    groups = np.array(["a", "a", "b", "b", "c", "c", "d", "d"])
+    # patient "b" has one spectrum in each fold's test part
+    splits = [(np.array([0, 1, 3, 6, 7]), np.array([2, 4, 5])),
+              (np.array([2, 4, 5]), np.array([0, 1, 3, 6, 7]))]  # fmt: skip
+    with pytest.raises(ValueError, match="patient 'b'"):
+        patient_splits(splits, np.zeros((8, 2)), y, groups)
+
+
+def test_group_splitters_and_ints_pass_the_leak_check(cohort):
+    for cv in (3, GroupKFold(3), StratifiedGroupKFold(3), LeaveOneGroupOut()):
+        splits, groups = patient_splits(cv, cohort.data, cohort.target, cohort.groups)
+        for train, test in splits:
+            assert not set(groups[train]) & set(groups[test])
