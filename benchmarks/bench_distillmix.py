@@ -35,10 +35,10 @@ import time
 import numpy as np
 import torch
 from sklearn.metrics import roc_auc_score
-from sklearn.model_selection import GroupKFold
 
 from skmrs import DistillMixClassifier, ResNetClassifier
 from skmrs.datasets import make_mrs_cohort
+from skmrs.model_selection import patient_splits
 
 
 def _parse_args(argv=None):
@@ -143,7 +143,7 @@ def main(argv=None):
         f"label == truth {np.mean(cohort.target == cohort.target_true):.3f}"
     )
     print(f"network: {net or 'ResNetClassifier defaults (Table 1)'}")
-    splits = list(GroupKFold(n_splits=args.n_splits).split(X, cohort.target, groups))
+    splits, _ = patient_splits(args.n_splits, X, cohort.target, groups)
     splits = splits[: args.max_folds]
 
     rows = []

@@ -6,13 +6,18 @@ settings, declared once here; a known incompatibility is an
 ``EXPECTED_FAILED_CHECKS`` entry with its reason.
 """
 
+import numpy as np
+import pytest
+import torch
 from imblearn.utils.estimator_checks import (
     parametrize_with_checks as parametrize_with_sampler_checks,
 )
+from sklearn.base import clone
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skmrs.classification import ResNetClassifier
-from skmrs.utils import all_estimators
+from skmrs.datasets import make_mrs_cohort
+from skmrs.utils import all_estimators, set_random_states
 
 # Small settings so that every network trains in well under a second.
 TINY_NET = dict(
@@ -80,3 +85,49 @@ if SAMPLERS:
     @parametrize_with_sampler_checks(SAMPLERS, expected_failed_checks=_expected_failed)
     def test_imblearn_compatible_sampler(estimator, check):
         check(estimator)
+
+
+def _global_rng_states():
+    return np.random.get_state(), torch.random.get_rng_state()
+
+
+def _assert_same_rng_states(before, after):
+    (np_before, torch_before), (np_after, torch_after) = before, after
+    assert np_before[0] == np_after[0]
+    np.testing.assert_array_equal(np_before[1], np_after[1])
+    assert np_before[2:] == np_after[2:], "numpy's global random state moved"
+    assert torch.equal(torch_before, torch_after), "torch's global random state moved"
+
+
+@pytest.mark.parametrize("seed", [0, "RandomState"])
+@pytest.mark.parametrize(
+    "estimator", ESTIMATORS + SAMPLERS, ids=lambda est: type(est).__name__
+)
+def test_seeded_estimators_leave_the_global_random_states_alone(estimator, seed):
+    random_state = np.random.RandomState(0) if seed == "RandomState" else seed
+    estimator = set_random_states(clone(estimator), random_state)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 64)).astype(np.float32)
+    y = np.repeat([0, 1], 20)
+    X[y == 1, 30] += 3.0
+    np.random.seed(123)
+    torch.manual_seed(123)
+    before = _global_rng_states()
+    if hasattr(estimator, "fit_resample"):
+        estimator.fit_resample(X, y)
+    elif hasattr(estimator, "predict"):
+        estimator.fit(X, y).predict_proba(X)
+        estimator.predict(X)
+    else:
+        estimator.fit(X, y).transform(X)
+    _assert_same_rng_states(before, _global_rng_states())
+
+
+@pytest.mark.parametrize("seed", [0, "RandomState"])
+def test_seeded_cohort_leaves_the_global_random_states_alone(seed):
+    random_state = np.random.RandomState(0) if seed == "RandomState" else seed
+    np.random.seed(123)
+    torch.manual_seed(123)
+    before = _global_rng_states()
+    make_mrs_cohort(n_patients=4, random_state=random_state)
+    _assert_same_rng_states(before, _global_rng_states())

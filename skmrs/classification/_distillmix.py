@@ -53,8 +53,9 @@ def make_distillmix_pipeline(
         defaults (Table 1 of the paper).
 
     random_state : int, RandomState instance or None, default=None
-        Seeds the steps built from None, one derived integer seed each;
-        steps passed in are used as they are.
+        Seeds the steps built from None, one derived integer seed each, in
+        step order; steps passed in are used as they are, and when every step
+        is passed in no seed is drawn.
 
     Returns
     -------
@@ -78,18 +79,19 @@ def make_distillmix_pipeline(
     >>> [name for name, _ in pipe.steps]
     ['distill', 'oversample', 'augment', 'classifier']
     """
-    seeds = check_random_state(random_state).randint(
-        np.iinfo(np.int32).max, size=len(STEP_NAMES)
-    )
-    defaults = (
-        lambda seed: ConfidenceDistiller(random_state=seed),
-        lambda seed: RandomOverSampler(random_state=seed),
-        lambda seed: MixingAugmenter(random_state=seed),
-        lambda seed: ResNetClassifier(random_state=seed),
-    )
+    defaults = (ConfidenceDistiller, RandomOverSampler, MixingAugmenter, ResNetClassifier)
     given = (distiller, oversampler, augmenter, classifier)
+    # Seeds are drawn only when a step is built here, so a pipeline of given
+    # steps leaves every random state (numpy's global one too) untouched.
+    seeds = (
+        check_random_state(random_state).randint(
+            np.iinfo(np.int32).max, size=len(STEP_NAMES)
+        )
+        if any(step is None for step in given)
+        else [None] * len(STEP_NAMES)
+    )
     steps = [
-        (name, make(seed) if step is None else step)
+        (name, make(random_state=seed) if step is None else step)
         for name, step, make, seed in zip(STEP_NAMES, given, defaults, seeds)
     ]
     return Pipeline(steps)
