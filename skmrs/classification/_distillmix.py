@@ -79,7 +79,12 @@ def make_distillmix_pipeline(
     >>> [name for name, _ in pipe.steps]
     ['distill', 'oversample', 'augment', 'classifier']
     """
-    defaults = (ConfidenceDistiller, RandomOverSampler, MixingAugmenter, ResNetClassifier)
+    defaults = (
+        ConfidenceDistiller,
+        RandomOverSampler,
+        MixingAugmenter,
+        ResNetClassifier,
+    )
     given = (distiller, oversampler, augmenter, classifier)
     # Seeds are drawn only when a step is built here, so a pipeline of given
     # steps leaves every random state (numpy's global one too) untouched.

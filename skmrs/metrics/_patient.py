@@ -20,11 +20,51 @@ def _check_groups(groups, n_samples):
         raise ValueError(
             f"groups has {groups.shape[0]} entries but there are {n_samples} spectra."
         )
+    missing = _isna(groups)
+    if missing.any():
+        raise ValueError(
+            "groups holds a missing patient id (NaN or None) at index "
+            f"{int(np.flatnonzero(missing)[0])}: every spectrum needs its patient."
+        )
     return groups
 
 
+def _isna(values):
+    """Missing entries (NaN or None) of a 1-D array of any dtype."""
+    if values.dtype.kind == "f":
+        return np.isnan(values)
+    if values.dtype.kind == "O":
+        return np.array([v is None or v != v for v in values], dtype=bool)
+    return np.zeros(values.shape, dtype=bool)
+
+
+def _check_proba(y_proba):
+    """Real probabilities in [0, 1], as floats; a clear error otherwise."""
+    y_proba = np.asarray(y_proba)
+    if y_proba.dtype.kind not in "biuf":
+        raise TypeError(
+            f"y_proba must hold real probabilities; got dtype {y_proba.dtype}."
+        )
+    y_proba = y_proba.astype(float, copy=False)
+    if y_proba.ndim not in (1, 2):
+        raise ValueError(f"y_proba must be 1-D or 2-D; got shape {y_proba.shape}.")
+    bad = ~np.isfinite(y_proba)
+    if bad.any():
+        row = int(np.argwhere(bad)[0][0])
+        raise ValueError(f"y_proba contains NaN or infinity (first in row {row}).")
+    outside = (y_proba < 0) | (y_proba > 1)
+    if outside.any():
+        row = int(np.argwhere(outside)[0][0])
+        raise ValueError(
+            "y_proba must hold probabilities in [0, 1]; got "
+            f"{y_proba[row].tolist()} in row {row} (scores or logits? pass "
+            "predict_proba's output)."
+        )
+    return y_proba
+
+
 def _positive_proba(y_proba):
-    y_proba = np.asarray(y_proba, dtype=float)
+    y_proba = _check_proba(y_proba)
     if y_proba.ndim == 2:
         if y_proba.shape[1] != 2:
             raise ValueError(
@@ -32,10 +72,6 @@ def _positive_proba(y_proba):
                 f"(n, 2); got {y_proba.shape}."
             )
         y_proba = y_proba[:, 1]
-    if y_proba.ndim != 1:
-        raise ValueError(f"y_proba must be 1-D or 2-D; got shape {y_proba.shape}.")
-    if not np.isfinite(y_proba).all():
-        raise ValueError("y_proba contains NaN or infinity.")
     return y_proba
 
 
@@ -53,6 +89,12 @@ def patient_probabilities(y_proba, groups) -> tuple[np.ndarray, np.ndarray]:
     -------
     patients : ndarray of shape (n_patients,)
         Sorted unique patient ids.
+
+    Raises
+    ------
+    ValueError
+        If ``y_proba`` holds NaN, infinity or values outside ``[0, 1]``, or
+        ``groups`` is missing or of another length.
     proba : ndarray of shape (n_patients,) or (n_patients, n_classes)
         Mean probabilities, in the order of ``patients``.
 
@@ -62,7 +104,7 @@ def patient_probabilities(y_proba, groups) -> tuple[np.ndarray, np.ndarray]:
     >>> patient_probabilities([0.2, 0.4, 0.9], groups=["b", "b", "a"])
     (array(['a', 'b'], dtype='<U1'), array([0.9, 0.3]))
     """
-    y_proba = np.asarray(y_proba, dtype=float)
+    y_proba = _check_proba(y_proba)
     groups = _check_groups(groups, y_proba.shape[0])
     patients, inverse = np.unique(groups, return_inverse=True)
     counts = np.bincount(inverse)

@@ -19,6 +19,7 @@ from ..metrics import (
     sensitivity_score,
     specificity_score,
 )
+from ..metrics._patient import _check_groups
 
 SCORE_NAMES = (
     "sensitivity",
@@ -42,12 +43,7 @@ def check_patient_cv(cv, y, groups):
             "groups (the patient id of each spectrum) is required: spectra of one "
             "patient must never be on both sides of a split."
         )
-    groups = column_or_1d(groups)
-    if groups.shape[0] != len(y):
-        raise ValueError(
-            f"groups has {groups.shape[0]} entries but y has {len(y)}: one patient "
-            "id per spectrum is needed."
-        )
+    groups = _check_groups(groups, len(y))
     n_patients = np.unique(groups).size
     if n_patients < 2:
         raise ValueError(
@@ -77,9 +73,9 @@ def _check_no_leak(cv, splits, groups):
             private = type(cv).__name__.startswith("_")
             name = "the given splits" if private else repr(cv)
             raise ValueError(
-                f"{name} puts patient {leaked[0].item()!r} in both the training and the "
-                f"test part of split {k} ({leaked.size} patient(s) leak): spectra "
-                "of one patient must never be on both sides of a split. Use a "
+                f"{name} puts patient {leaked[0].item()!r} in both the training "
+                f"and the test part of split {k} ({leaked.size} patient(s) leak): "
+                "spectra of one patient must never be on both sides of a split. Use a "
                 "group splitter (GroupKFold, StratifiedGroupKFold, LeaveOneGroupOut"
                 ", GroupShuffleSplit) or an int."
             )
