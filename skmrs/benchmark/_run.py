@@ -7,6 +7,7 @@ import hashlib
 import itertools
 import json
 import os
+import platform
 import time
 from pathlib import Path
 
@@ -182,8 +183,8 @@ class BenchmarkResult:
                 fh.write(",".join(str(r[k]) for k in fold_keys) + "\n")
         with open(out / "results.json", "w", encoding="utf-8") as fh:
             json.dump(
-                {"description": self.description, "summary": summary,
-                 "folds": self.records},
+                {"description": self.description, "environment": _environment(),
+                 "summary": summary, "folds": self.records},
                 fh, indent=1, default=float,
             )  # fmt: skip
         self.plot_roc().figure.savefig(out / "roc.png", dpi=100)
@@ -207,6 +208,45 @@ class BenchmarkResult:
             )  # fmt: skip
         ax.set_title("voxel ROC, leave-patients-out")
         return ax
+
+
+def _cpu_model() -> str:
+    """The CPU's model name (Linux ``/proc/cpuinfo``, else ``platform``)."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _environment() -> dict:
+    """The machine and versions that trained-network results depend on.
+
+    The same CPU and versions give identical numbers for the same seeds; see
+    "Reproducibility" in the README.
+    """
+    import sklearn
+    import torch
+
+    from .. import __version__
+
+    return {
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "cpu": _cpu_model(),
+        "torch_cpu_capability": torch.backends.cpu.get_cpu_capability(),
+        "torch_threads": torch.get_num_threads(),
+        "cuda_device": (
+            torch.cuda.get_device_name() if torch.cuda.is_available() else None
+        ),
+        "skmrs": __version__,
+        "torch": torch.__version__,
+        "numpy": np.__version__,
+        "sklearn": sklearn.__version__,
+    }
 
 
 def _fingerprint(models, X, y, groups, n_splits, seeds) -> str:

@@ -173,7 +173,7 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
         otherwise; ``"cpu"``, ``"cuda"`` and ``"cuda:<index>"`` force one.
     random_state : int, RandomState instance or None, default=None
         Seeds the weight initialisation, dropout and the shuffling. With an
-        int, two fits give identical predictions on the CPU. The caller's
+        int, two fits give identical predictions on the same CPU. The caller's
         global torch and numpy random states are left untouched.
     verbose : int, default=0
         Print a line per epoch (skorch's ``PrintLog``) when positive.
@@ -232,7 +232,9 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
     machine, with skorch's ``DeviceWarning``, and predicts there.
 
     **Reproducibility.** On the CPU a fixed ``random_state`` gives bitwise
-    identical predictions; on CUDA, cuDNN may pick non-deterministic kernels.
+    identical predictions on one machine with one torch version; another CPU
+    (AVX2 vs AVX-512, say) rounds differently and training amplifies the
+    difference. On CUDA, cuDNN may pick non-deterministic kernels.
 
     References
     ----------

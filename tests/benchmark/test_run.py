@@ -1,10 +1,16 @@
+import json
+
 import numpy as np
 import pytest
+import sklearn
+import torch
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
 
+import skmrs
+from skmrs import DistillMixClassifier, ResNetClassifier
 from skmrs.benchmark import default_models, run_benchmark
 from skmrs.cli import main
 from skmrs.datasets import make_mrs_cohort
@@ -58,6 +64,13 @@ def test_every_model_seed_and_fold_is_scored(cohort, tmp_path):
     assert all(path.exists() for path in files.values())
     header = (tmp_path / "folds.csv").read_text().splitlines()[0]
     assert header.startswith("model,seed,fold,sensitivity")
+    environment = json.loads(files["results.json"].read_text())["environment"]
+    assert environment["torch"] == torch.__version__
+    assert environment["numpy"] == np.__version__
+    assert environment["sklearn"] == sklearn.__version__
+    assert environment["skmrs"] == skmrs.__version__
+    assert environment["cpu"] and environment["platform"]
+    assert environment["torch_cpu_capability"]
     # the seeds reach the models: two RF runs on one fold differ
     rf = [r["roc_auc"] for r in res.records if r["model"] == "RF" and r["fold"] == 0]
     assert rf[0] != rf[1]
@@ -194,3 +207,24 @@ def test_cli_summarises_the_distiller_instead_of_warning_per_fit(tmp_path, capsy
     assert "DistillMix-both: the distiller kept" in captured.out
     assert "fallback rule filled a class in" in captured.out
     assert "DistillationWarning" not in captured.err
+
+
+@pytest.mark.filterwarnings("ignore::skmrs.sampling.DistillationWarning")
+def test_network_rows_are_identical_when_rerun_in_one_process(cohort):
+    # Same machine, same versions: identical numbers (across CPUs they are not,
+    # so no test compares them with numbers stored from another machine).
+    tiny = dict(n_filters=4, n_blocks=2, kernel_size=5, max_epochs=2, batch_size=64)
+    models = {
+        "ResNet": ResNetClassifier(**tiny),
+        "DistillMix": DistillMixClassifier(**tiny, distill_epochs=1, augment_factor=1),
+    }
+    runs = [
+        run_benchmark(
+            cohort.data, cohort.target, cohort.groups, models, n_splits=2, seeds=(3,)
+        )
+        for _ in range(2)
+    ]
+    for key, proba in runs[0].predictions.items():
+        np.testing.assert_array_equal(proba, runs[1].predictions[key])
+    for first, second in zip(runs[0].records, runs[1].records):
+        assert first["roc_auc"] == second["roc_auc"]
