@@ -103,7 +103,7 @@ def _benchmark(args) -> int:
             keys = [k for k in model.get_params(deep=True) if k.endswith("verbose")]
             if "max_epochs" in str(model.get_params(deep=True)):
                 model.set_params(**dict.fromkeys(keys, 1))
-    n_splits = args.n_splits or preset.n_splits
+    n_splits = preset.n_splits if args.n_splits is None else args.n_splits
     seeds = tuple(args.seeds) if args.seeds else preset.seeds
     y_true = None
     if args.data:
@@ -116,7 +116,7 @@ def _benchmark(args) -> int:
     else:
         from .datasets import make_mrs_cohort
 
-        n_patients = args.n_patients or preset.n_patients
+        n_patients = preset.n_patients if args.n_patients is None else args.n_patients
         cohort = make_mrs_cohort(n_patients=n_patients, random_state=args.random_state)
         X, y, groups, y_true = (
             cohort.data,
@@ -201,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except ValueError as exc:
+    except (ValueError, OSError) as exc:  # bad input or a file not there
         print(f"skmrs: error: {exc}", file=sys.stderr)
         return 2
 

@@ -17,6 +17,7 @@ from sklearn.base import clone
 from sklearn.metrics import roc_auc_score
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
+from ..metrics._patient import _check_not_missing
 from ..model_selection import patient_splits
 from ..model_selection._validation import SCORE_NAMES, _score_fold
 from ..utils import set_random_states
@@ -369,6 +370,7 @@ def run_benchmark(
     """
     X = np.asarray(X, dtype=np.float32)
     y = column_or_1d(y)
+    _check_not_missing(y, "y", "label")
     check_consistent_length(X, y)
     if X.ndim != 2:
         raise ValueError(f"X must be 2-D (n_spectra, n_points); got shape {X.shape}.")

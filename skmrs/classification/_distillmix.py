@@ -12,6 +12,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..sampling import ConfidenceDistiller, MixingAugmenter
+from ..utils._validation import _check_real
 from ._resnet import ResNetClassifier
 
 STEP_NAMES = ("distill", "oversample", "augment", "classifier")
@@ -349,6 +350,7 @@ class DistillMixClassifier(ClassifierMixin, BaseEstimator):
         self : DistillMixClassifier
             The fitted classifier.
         """
+        _check_real(X, self)
         X, y = validate_data(self, X, y, dtype=[np.float32, np.float64])
         check_classification_targets(y)
         random_state = check_random_state(self.random_state)
@@ -370,6 +372,7 @@ class DistillMixClassifier(ClassifierMixin, BaseEstimator):
 
     def _final_input(self, X):
         check_is_fitted(self)
+        _check_real(X, self)
         return validate_data(self, X, reset=False, dtype=[np.float32, np.float64])
 
     def predict_proba(self, X):

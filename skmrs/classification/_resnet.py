@@ -17,6 +17,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch import NeuralNetClassifier
 
 from ..models import ResNet1D
+from ..utils._validation import _check_real
 
 __all__ = ["ResNetClassifier"]
 
@@ -310,6 +311,7 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
                     f"channel per spectrum; got shape {tuple(X.shape)}."
                 )
             X = X[:, 0, :]
+        _check_real(X, self)
         if y is None and not reset:
             return validate_data(self, X, reset=False, dtype=np.float32)
         X, y = validate_data(self, X, y, reset=reset, dtype=np.float32)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,6 +75,16 @@ class MRSData:
     def n_points(self) -> int:
         """Number of points of each FID."""
         return self.fids.shape[1]
+
+
+def _check_file(path, what: str) -> Path:
+    """``path`` as a Path; FileNotFoundError, or IsADirectoryError for a folder."""
+    path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(f"{what} {path} is a folder; a file is expected.")
+    if not path.is_file():
+        raise FileNotFoundError(f"{what} {path} does not exist.")
+    return path
 
 
 def _import_nibabel():
@@ -186,9 +197,9 @@ def read_nifti_mrs(
     Raises
     ------
     FileNotFoundError
-        If ``path`` does not exist.
+        If ``path`` does not exist (IsADirectoryError if it is a folder).
     ValueError
-        If the file is not NIfTI, is NIfTI but not NIfTI-MRS, holds real
+        If the file is not NIfTI or is truncated, is NIfTI but not NIfTI-MRS, holds real
         data, lacks a required header field, or has its FID along another
         dimension than the fourth.
 
@@ -223,9 +234,7 @@ def read_nifti_mrs(
     >>> mrs.fids.shape, mrs.spectral_width, mrs.centre_frequency
     ((1, 512), 2000.0, 123.2)
     """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"NIfTI-MRS file {path} does not exist.")
+    path = _check_file(path, "NIfTI-MRS file")
     nibabel = _import_nibabel()
     try:
         img = nibabel.load(path)
@@ -262,7 +271,13 @@ def read_nifti_mrs(
             f"{path}: dwell time (pixdim[4] = {dwell_time}) and "
             f"SpectrometerFrequency ({centre_frequency}) must be positive."
         )
-    data = np.asarray(img.dataobj)
+    try:
+        data = np.asarray(img.dataobj)
+    except (EOFError, OSError, ValueError, zlib.error) as exc:
+        raise ValueError(
+            f"{path}: the header reads but the data do not; is the file truncated? "
+            f"({type(exc).__name__}: {exc})"
+        ) from exc
     if not np.iscomplexobj(data):
         raise ValueError(
             f"{path}: NIfTI-MRS stores complex FIDs, but this file holds "

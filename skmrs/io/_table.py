@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import numpy as np
 from sklearn.base import clone
+
+from ._nifti import _check_file
 
 _CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.xz", ".csv.zip")
 _PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -89,8 +92,13 @@ def _from_frame(frame, path, label_column, group_column, feature_columns):
 
 
 def _from_npz(path, label_column, group_column):
-    with np.load(path, allow_pickle=False) as archive:
-        arrays = {key: archive[key] for key in archive.files}
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            arrays = {key: archive[key] for key in archive.files}
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
+        raise ValueError(
+            f"{path} could not be read as an NPZ archive of numeric arrays: {exc}"
+        ) from exc
     if _NPZ_SPECTRA_KEY not in arrays:
         raise ValueError(
             f"{path} has no array {_NPZ_SPECTRA_KEY!r} of spectra; it holds "
@@ -187,9 +195,7 @@ def load_spectra_table(
     >>> X.shape, y.tolist(), groups.tolist()
     ((3, 2), [0, 0, 1], ['p1', 'p1', 'p2'])
     """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"Spectrum table {path} does not exist.")
+    path = _check_file(path, "Spectrum table")
     name = path.name.lower()
     if name.endswith(".npz"):
         X, y, groups = _from_npz(path, label_column, group_column)
@@ -293,8 +299,7 @@ def load_nifti_mrs_dataset(
     folder, manifest = Path(folder), Path(manifest)
     if not folder.is_dir():
         raise FileNotFoundError(f"Folder {folder} does not exist.")
-    if not manifest.is_file():
-        raise FileNotFoundError(f"Manifest {manifest} does not exist.")
+    manifest = _check_file(manifest, "Manifest")
     if preprocessor is None:
         preprocessor = SpectrumPreprocessor()
     params = preprocessor.get_params() if hasattr(preprocessor, "get_params") else {}

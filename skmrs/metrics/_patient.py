@@ -15,27 +15,32 @@ def _check_groups(groups, n_samples):
             "groups (the patient id of each spectrum) is required for patient-wise "
             "scores; pass groups=..., or route it with set_score_request(groups=True)."
         )
+    if np.ndim(groups) == 0:
+        raise TypeError(
+            f"groups must be an array of patient ids, one per spectrum; got {groups!r}."
+        )
     groups = column_or_1d(groups, warn=True)
     if groups.shape[0] != n_samples:
         raise ValueError(
             f"groups has {groups.shape[0]} entries but there are {n_samples} spectra."
         )
-    missing = _isna(groups)
-    if missing.any():
-        raise ValueError(
-            "groups holds a missing patient id (NaN or None) at index "
-            f"{int(np.flatnonzero(missing)[0])}: every spectrum needs its patient."
-        )
+    _check_not_missing(groups, "groups", "patient id")
     return groups
 
 
-def _isna(values):
-    """Missing entries (NaN or None) of a 1-D array of any dtype."""
+def _check_not_missing(values, name: str, what: str) -> None:
+    """A ValueError naming the first NaN or None of a 1-D array of any dtype."""
     if values.dtype.kind == "f":
-        return np.isnan(values)
-    if values.dtype.kind == "O":
-        return np.array([v is None or v != v for v in values], dtype=bool)
-    return np.zeros(values.shape, dtype=bool)
+        missing = np.isnan(values)
+    elif values.dtype.kind == "O":
+        missing = np.array([v is None or v != v for v in values], dtype=bool)
+    else:
+        return
+    if missing.any():
+        raise ValueError(
+            f"{name} holds a missing {what} (NaN or None) at index "
+            f"{int(np.flatnonzero(missing)[0])}."
+        )
 
 
 def _check_proba(y_proba):
@@ -48,6 +53,8 @@ def _check_proba(y_proba):
     y_proba = y_proba.astype(float, copy=False)
     if y_proba.ndim not in (1, 2):
         raise ValueError(f"y_proba must be 1-D or 2-D; got shape {y_proba.shape}.")
+    if y_proba.shape[0] == 0:
+        raise ValueError("y_proba is empty: there is no spectrum to score.")
     bad = ~np.isfinite(y_proba)
     if bad.any():
         row = int(np.argwhere(bad)[0][0])
@@ -137,6 +144,7 @@ def patient_labels(y_true, groups, *, rule: str = "any", pos_label=1) -> np.ndar
     if rule not in _RULES:
         raise ValueError(f"rule must be one of {_RULES}; got {rule!r}.")
     y_true = column_or_1d(y_true)
+    _check_not_missing(y_true, "y_true", "label")
     groups = _check_groups(groups, y_true.shape[0])
     _, inverse = np.unique(groups, return_inverse=True)
     positive = (y_true == pos_label).astype(float)

@@ -19,7 +19,7 @@ from ..metrics import (
     sensitivity_score,
     specificity_score,
 )
-from ..metrics._patient import _check_groups
+from ..metrics._patient import _check_groups, _check_not_missing
 
 SCORE_NAMES = (
     "sensitivity",
@@ -224,6 +224,7 @@ def cross_validate_patients(
         )
     X = np.asarray(X)
     y = column_or_1d(y)
+    _check_not_missing(y, "y", "label")
     check_consistent_length(X, y)
     classes = np.unique(y)
     if classes.size != 2:

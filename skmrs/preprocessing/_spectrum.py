@@ -20,6 +20,7 @@ from sklearn.utils.validation import (
 from threadpoolctl import threadpool_limits
 
 from ..datasets import default_ppm_axis
+from ..utils._validation import _check_real, _is_complex
 from ._steps import (
     estimate_shift,
     estimate_zero_order_phase,
@@ -31,17 +32,6 @@ from ._steps import (
 )
 
 _NORM_CONSTRAINT = [StrOptions({"rms", "l2", "max"}), None]
-
-
-def _is_complex(X) -> bool:
-    """Whether array-like ``X`` holds complex numbers, without converting it."""
-    dtypes = getattr(X, "dtypes", None)  # a DataFrame
-    if dtypes is not None and not hasattr(X, "dtype"):
-        return any(getattr(dtype, "kind", "") == "c" for dtype in dtypes)
-    dtype = getattr(X, "dtype", None)
-    if dtype is None:
-        dtype = np.asarray(X).dtype
-    return getattr(dtype, "kind", "") == "c"
 
 
 class SpectrumPreprocessor(TransformerMixin, BaseEstimator):
@@ -413,6 +403,7 @@ class SpectrumNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self : object
             The fitted normaliser.
         """
+        _check_real(X, self)
         validate_data(self, X, reset=True)
         return self
 
@@ -430,5 +421,6 @@ class SpectrumNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             The scaled spectra.
         """
         check_is_fitted(self)
+        _check_real(X, self)
         X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
         return normalize(X, self.norm)

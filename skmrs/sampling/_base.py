@@ -5,6 +5,8 @@ from imblearn.base import BaseSampler
 from imblearn.utils import check_target_type
 from sklearn.utils.validation import validate_data
 
+from ..utils._validation import _check_real
+
 
 class _BaseDenseSampler(BaseSampler):
     """Base of the skmrs samplers.
@@ -24,6 +26,7 @@ class _BaseDenseSampler(BaseSampler):
         pass
 
     def _check_X_y(self, X, y, accept_sparse=False):
+        _check_real(X, self)
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
         X, y = validate_data(
             self,
