@@ -336,9 +336,13 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
         return np.searchsorted(self.classes_, y)
 
     # ---------------------------------------------------------------- train
-    def _initialize(self, n_times: int) -> None:
-        """Build the skorch net; its weights are drawn from a fresh private stream."""
-        self.device_ = _resolve_device(self.device)
+    def _initialize(self, n_times: int, device: torch.device | None = None) -> None:
+        """Build the skorch net; its weights are drawn from a fresh private stream.
+
+        ``device`` overrides the ``device`` parameter (a loaded model file maps
+        a GPU-trained network onto the CPU).
+        """
+        self.device_ = _resolve_device(self.device) if device is None else device
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
         self.net_ = _FastNet(

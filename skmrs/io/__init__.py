@@ -5,14 +5,21 @@ parameters (:class:`MRSData`); :func:`load_spectra_table` reads spectra from a
 CSV, Parquet or NPZ table; :func:`load_nifti_mrs_dataset` turns a folder of
 NIfTI-MRS files and a CSV of (file, patient, label) into a training set on the
 288-point grid. nibabel and pandas (the ``io`` extra) are imported when used.
+:func:`save_model` and :func:`load_model` write and read model files that run
+no code when they are opened (no pickle).
 """
 
+from ._model import MODEL_FORMAT_VERSION, load_model, read_model_info, save_model
 from ._nifti import MRSData, read_nifti_mrs
 from ._table import load_nifti_mrs_dataset, load_spectra_table
 
 __all__ = [
+    "MODEL_FORMAT_VERSION",
     "MRSData",
     "load_nifti_mrs_dataset",
+    "load_model",
     "load_spectra_table",
+    "read_model_info",
     "read_nifti_mrs",
+    "save_model",
 ]

@@ -1,0 +1,655 @@
+"""Model files that run no code when they are opened: ``save_model`` / ``load_model``.
+
+A model file is a zip archive of three kinds of members:
+
+- ``manifest.json``: the format version and what a reader needs to trust the
+  model (versions, classes, ppm grid, preprocessing, training set, date);
+- ``model.json``: the estimator as a tree of JSON nodes. Containers and
+  numbers are JSON; an estimator is ``{"__kind__": "object", "type": name,
+  "state": ...}`` where ``name`` must be on :data:`TRUSTED_TYPES`; arrays
+  and tensors are references to ``.npy`` members;
+- ``arrays/NNNN.npy``: every array, network weights included, read back with
+  ``numpy.load(allow_pickle=False)``.
+
+Nothing is unpickled: the only Python objects a file can create are the
+JSON values, NumPy arrays of plain dtypes, torch tensors made from them, and
+instances of the trusted types, built with ``cls.__new__`` and given their
+state with ``__setstate__`` (or ``__dict__.update``).
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime
+import io
+import json
+import platform
+import warnings
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+#: Version of the layout written by :func:`save_model`; files of a larger
+#: version are refused by :func:`load_model`.
+MODEL_FORMAT_VERSION = 1
+_FORMAT_NAME = "skmrs-model"
+_KIND = "__kind__"
+
+#: Types a model file may instantiate: public name -> (module, attribute).
+TRUSTED_TYPES = {
+    "skmrs.ResNetClassifier": ("skmrs.classification", "ResNetClassifier"),
+    "skmrs.DistillMixClassifier": ("skmrs.classification", "DistillMixClassifier"),
+    "skmrs.sampling.ConfidenceDistiller": ("skmrs.sampling", "ConfidenceDistiller"),
+    "skmrs.sampling.MixingAugmenter": ("skmrs.sampling", "MixingAugmenter"),
+    "skmrs.sampling.NoiseAugmenter": ("skmrs.sampling", "NoiseAugmenter"),
+    "skmrs.preprocessing.SpectrumPreprocessor": (
+        "skmrs.preprocessing",
+        "SpectrumPreprocessor",
+    ),
+    "skmrs.preprocessing.SpectrumNormalizer": (
+        "skmrs.preprocessing",
+        "SpectrumNormalizer",
+    ),
+    "imblearn.pipeline.Pipeline": ("imblearn.pipeline", "Pipeline"),
+    "imblearn.over_sampling.RandomOverSampler": (
+        "imblearn.over_sampling",
+        "RandomOverSampler",
+    ),
+    "sklearn.pipeline.Pipeline": ("sklearn.pipeline", "Pipeline"),
+    "sklearn.calibration.CalibratedClassifierCV": (
+        "sklearn.calibration",
+        "CalibratedClassifierCV",
+    ),
+    "sklearn.calibration._CalibratedClassifier": (
+        "sklearn.calibration",
+        "_CalibratedClassifier",
+    ),
+    "sklearn.calibration._SigmoidCalibration": (
+        "sklearn.calibration",
+        "_SigmoidCalibration",
+    ),
+    "sklearn.svm.SVC": ("sklearn.svm", "SVC"),
+    "sklearn.ensemble.RandomForestClassifier": (
+        "sklearn.ensemble",
+        "RandomForestClassifier",
+    ),
+    "sklearn.tree.DecisionTreeClassifier": ("sklearn.tree", "DecisionTreeClassifier"),
+    "sklearn.tree._tree.Tree": ("sklearn.tree._tree", "Tree"),
+}
+
+
+def _trusted_class(name: str) -> type:
+    import importlib
+
+    if name not in TRUSTED_TYPES:
+        raise ValueError(
+            f"refused: the model file asks for the type {name!r}, which is not "
+            "among the types a skmrs model file may hold "
+            f"({', '.join(sorted(TRUSTED_TYPES))}); the file was altered or was "
+            "not written by skmrs.io.save_model."
+        )
+    module, attribute = TRUSTED_TYPES[name]
+    return getattr(importlib.import_module(module), attribute)
+
+
+def _trusted_names() -> dict[type, str]:
+    return {_trusted_class(name): name for name in TRUSTED_TYPES}
+
+
+# ----------------------------------------------------------------- writing
+class _Encoder:
+    """Turn an estimator into JSON nodes and a list of arrays."""
+
+    def __init__(self):
+        self.arrays: list[np.ndarray] = []
+        self.names = _trusted_names()
+
+    def _array_ref(self, array: np.ndarray, kind: str) -> dict:
+        name = f"arrays/{len(self.arrays):04d}.npy"
+        self.arrays.append(np.ascontiguousarray(array))
+        return {_KIND: kind, "ref": name}
+
+    def encode(self, obj, where: str = "model"):
+        import torch
+
+        if obj is None or isinstance(obj, (bool, int, float, str)):
+            return obj
+        if isinstance(obj, (np.bool_, np.integer, np.floating)):
+            return {_KIND: "scalar", "dtype": obj.dtype.str, "value": obj.item()}
+        if isinstance(obj, np.ndarray):
+            if obj.dtype.hasobject:
+                return self._object_array(obj, where)
+            return self._array_ref(obj, "array")
+        if isinstance(obj, torch.Tensor):
+            return self._array_ref(obj.detach().cpu().numpy(), "tensor")
+        if isinstance(obj, torch.device):
+            return {_KIND: "device", "value": str(obj)}
+        if isinstance(obj, np.random.RandomState):
+            return {_KIND: "random_state", "state": self.encode(obj.get_state())}
+        if isinstance(obj, list):
+            return [self.encode(v, f"{where}[{i}]") for i, v in enumerate(obj)]
+        if isinstance(obj, tuple):
+            items = [self.encode(v, f"{where}[{i}]") for i, v in enumerate(obj)]
+            return {_KIND: "tuple", "items": items}
+        if isinstance(obj, dict):
+            kind = "odict" if isinstance(obj, collections.OrderedDict) else "dict"
+            items = [
+                [self.encode(k, where), self.encode(v, f"{where}[{k!r}]")]
+                for k, v in obj.items()
+            ]
+            return {_KIND: kind, "items": items}
+        name = self.names.get(type(obj))
+        if name is None:
+            raise TypeError(
+                f"{where} is a {type(obj).__module__}.{type(obj).__qualname__}, "
+                "which a skmrs model file cannot hold; it holds the skmrs "
+                "estimators and the scikit-learn / imbalanced-learn types of the "
+                f"benchmark's models ({', '.join(sorted(TRUSTED_TYPES))})."
+            )
+        if name == "skmrs.ResNetClassifier":
+            return self._resnet(obj, where)
+        if name == "sklearn.tree._tree.Tree":
+            _, args, state = obj.__reduce__()
+            return {
+                _KIND: "tree",
+                "type": name,
+                "args": self.encode(args, where),
+                "state": self.encode(state, where),
+            }
+        state = obj.__getstate__() if hasattr(obj, "__getstate__") else vars(obj)
+        if not isinstance(state, dict):
+            raise TypeError(f"{where}: the state of {name} is not a dict.")
+        return {_KIND: "object", "type": name, "state": self.encode(state, where)}
+
+    def _object_array(self, array: np.ndarray, where: str) -> dict:
+        values = array.ravel().tolist()
+        if not all(isinstance(v, (str, int, float, bool)) for v in values):
+            raise TypeError(
+                f"{where} is an object array holding other values than strings "
+                "and numbers; a skmrs model file cannot hold it."
+            )
+        return {_KIND: "object_array", "shape": list(array.shape), "items": values}
+
+    def _resnet(self, clf, where: str) -> dict:
+        state = dict(clf.__getstate__())  # a copy: it may be the __dict__ itself
+        net = state.pop("net_", None)
+        state.pop("device_", None)
+        rng_state = state.pop("_rng_state_", None)
+        node = {
+            _KIND: "resnet",
+            "type": "skmrs.ResNetClassifier",
+            "state": self.encode(state, where),
+        }
+        if net is not None:
+            node["net"] = {
+                "device": str(clf.device_),
+                "module": self.encode(net.module_.state_dict(), where),
+                "optimizer": self.encode(net.optimizer_.state_dict(), where),
+                "history": self.encode(net.history.to_list(), where),
+                "rng_state": self.encode(rng_state, where),
+            }
+        return node
+
+
+# ----------------------------------------------------------------- reading
+class _Decoder:
+    """Build objects back from JSON nodes; arrays come from ``read_array``."""
+
+    def __init__(self, read_array):
+        self.read_array = read_array
+
+    def decode(self, node):
+        if node is None or isinstance(node, (bool, int, float, str)):
+            return node
+        if isinstance(node, list):
+            return [self.decode(v) for v in node]
+        if not isinstance(node, dict) or _KIND not in node:
+            raise ValueError(f"malformed node in model.json: {str(node)[:80]!r}.")
+        kind = node[_KIND]
+        method = getattr(self, f"_decode_{kind}", None)
+        if method is None:
+            raise ValueError(f"unknown node kind {kind!r} in model.json.")
+        return method(node)
+
+    def _decode_scalar(self, node):
+        return np.dtype(node["dtype"]).type(node["value"])
+
+    def _decode_array(self, node):
+        return self.read_array(node["ref"])
+
+    def _decode_tensor(self, node):
+        import torch
+
+        return torch.from_numpy(self.read_array(node["ref"]).copy())
+
+    def _decode_device(self, node):
+        import torch
+
+        return torch.device(node["value"])
+
+    def _decode_random_state(self, node):
+        rng = np.random.RandomState()
+        rng.set_state(self.decode(node["state"]))
+        return rng
+
+    def _decode_tuple(self, node):
+        return tuple(self.decode(v) for v in node["items"])
+
+    def _decode_dict(self, node):
+        return {self.decode(k): self.decode(v) for k, v in node["items"]}
+
+    def _decode_odict(self, node):
+        return collections.OrderedDict(
+            (self.decode(k), self.decode(v)) for k, v in node["items"]
+        )
+
+    def _decode_object_array(self, node):
+        array = np.empty(len(node["items"]), dtype=object)
+        array[:] = node["items"]
+        return array.reshape(node["shape"])
+
+    def _decode_object(self, node):
+        cls = _trusted_class(node["type"])
+        obj = cls.__new__(cls)
+        state = self.decode(node["state"])
+        if hasattr(obj, "__setstate__"):
+            obj.__setstate__(state)
+        else:  # pragma: no cover - every trusted type has __setstate__
+            obj.__dict__.update(state)
+        return obj
+
+    def _decode_tree(self, node):
+        cls = _trusted_class(_expect(node, "sklearn.tree._tree.Tree"))
+        tree = cls(*self.decode(node["args"]))
+        tree.__setstate__(self.decode(node["state"]))
+        return tree
+
+    def _decode_resnet(self, node):
+        import torch
+
+        from ..classification._resnet import _resolve_device
+
+        cls = _trusted_class(_expect(node, "skmrs.ResNetClassifier"))
+        clf = cls.__new__(cls)
+        clf.__setstate__(self.decode(node["state"]))
+        net = node.get("net")
+        if net is None:
+            return clf
+        try:
+            device = _resolve_device(clf.device)
+        except ValueError as exc:
+            warnings.warn(
+                f"The network was trained on {net['device']} and is loaded on the "
+                f"CPU: {exc}",
+                UserWarning,
+                stacklevel=4,
+            )
+            device = torch.device("cpu")
+        n_iter = clf.n_iter_
+        clf._initialize(clf.n_features_in_, device=device)
+        clf.net_.module_.load_state_dict(self.decode(net["module"]))
+        clf.net_.optimizer_.load_state_dict(self.decode(net["optimizer"]))
+        clf.net_.history.extend(self.decode(net["history"]))
+        clf.n_iter_ = n_iter
+        rng_state = self.decode(net["rng_state"])
+        if rng_state is not None:
+            cpu_state, cuda_state = rng_state
+            clf._rng_state_ = (cpu_state, cuda_state if device.type == "cuda" else None)
+        return clf
+
+
+def _expect(node: dict, name: str) -> str:
+    if node.get("type") != name:
+        raise ValueError(f"a {node[_KIND]!r} node must be of type {name!r}.")
+    return name
+
+
+# ------------------------------------------------------------ public API
+def _versions() -> dict:
+    from importlib.metadata import PackageNotFoundError, version
+
+    from .. import __version__
+
+    out = {"python": platform.python_version(), "skmrs": __version__}
+    for name in ("numpy", "torch", "scikit-learn", "imbalanced-learn"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:  # pragma: no cover - all are dependencies
+            out[name] = None
+    return out
+
+
+def _json_value(value):
+    """A label or number as JSON (numpy scalars become Python ones)."""
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _training_summary(model, y, groups) -> dict | None:
+    if y is None and groups is None:
+        return None
+    summary = {}
+    if y is not None:
+        y = np.asarray(y)
+        classes = getattr(model, "classes_", np.unique(y))
+        summary["n_spectra"] = int(len(y))
+        summary["n_per_class"] = {
+            str(_json_value(c)): int(np.sum(y == c)) for c in classes
+        }
+    if groups is not None:
+        summary["n_patients"] = int(np.unique(np.asarray(groups)).size)
+    return summary
+
+
+def _preprocessing_record(preprocessing) -> dict | None:
+    if preprocessing is None:
+        return None
+    from ..preprocessing import SpectrumPreprocessor
+
+    if not isinstance(preprocessing, SpectrumPreprocessor):
+        raise TypeError(
+            "preprocessing must be a SpectrumPreprocessor (the settings the "
+            f"training FIDs went through) or None; got {preprocessing!r}."
+        )
+    params = preprocessing.get_params()
+    # acquisition parameters come from each file, not from the model
+    for name in ("spectral_width", "centre_frequency"):
+        params.pop(name)
+    return {
+        name: list(map(float, value)) if isinstance(value, (tuple, list)) else value
+        for name, value in params.items()
+    }
+
+
+def _n_features(model) -> int | None:
+    """Input length of a fitted model (of its last step for a pipeline)."""
+    for step in (model, getattr(model, "steps", [[None, None]])[-1][-1]):
+        try:
+            return int(step.n_features_in_)
+        except AttributeError:
+            continue
+    return None
+
+
+def _device_of(model) -> str | None:
+    devices = set()
+
+    def visit(obj):
+        device = getattr(obj, "device_", None)
+        if device is not None:
+            devices.add(str(device))
+        if hasattr(obj, "get_params"):
+            for value in vars(obj).values():
+                if hasattr(value, "get_params"):
+                    visit(value)
+                elif isinstance(value, (list, tuple)):
+                    for item in value:
+                        visit(item[-1] if isinstance(item, tuple) else item)
+
+    visit(model)
+    return ", ".join(sorted(devices)) or None
+
+
+def save_model(
+    model,
+    path,
+    *,
+    ppm=None,
+    preprocessing=None,
+    y=None,
+    groups=None,
+    **metadata,
+) -> Path:
+    """Write a fitted model to a file that runs no code when it is opened.
+
+    The file is a zip archive: a JSON manifest, the estimator as a tree of
+    JSON nodes whose types must be on a fixed list (the skmrs estimators and
+    the scikit-learn / imbalanced-learn types of the benchmark's models), and
+    every array, network weights included, as ``.npy`` members read back
+    without pickle. See :func:`load_model`.
+
+    Parameters
+    ----------
+    model : estimator object
+        A fitted :class:`~skmrs.ResNetClassifier`,
+        :class:`~skmrs.DistillMixClassifier` (with its fitted pipeline), any
+        other skmrs estimator, or one of the benchmark's rows
+        (:func:`skmrs.benchmark.default_models`: the SVM, the random forest,
+        the noise-augmentation pipeline). Unfitted estimators are saved too.
+    path : str or path-like
+        File to write (``.skmrs`` by convention); replaced if it exists.
+    ppm : array-like of shape (n_points,) or None, default=None
+        Chemical shift of each input point of the model, recorded so that
+        spectra on another grid can be refused.
+    preprocessing : SpectrumPreprocessor or None, default=None
+        How the training FIDs were turned into spectra; its parameters
+        (without ``spectral_width`` and ``centre_frequency``, which belong
+        to each file) are recorded so that new FIDs get the same treatment.
+    y : array-like of shape (n_samples,) or None, default=None
+        The training labels, to record the number of spectra per class.
+    groups : array-like of shape (n_samples,) or None, default=None
+        The training patients, to record their number.
+    **metadata : JSON-serialisable values
+        Anything else to keep in the manifest (``source="..."``).
+
+    Returns
+    -------
+    path : pathlib.Path
+        The file written.
+
+    Raises
+    ------
+    TypeError
+        If the model holds an object of a type a model file cannot hold
+        (it is then not written), or ``metadata`` is not JSON-serialisable.
+    ValueError
+        If ``ppm`` has another length than the model's input.
+
+    See Also
+    --------
+    load_model : Read the model back.
+    read_model_info : Read only the manifest.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import numpy as np
+    >>> from sklearn.ensemble import RandomForestClassifier
+    >>> from skmrs.io import load_model, read_model_info, save_model
+    >>> X = np.random.default_rng(0).normal(size=(20, 4))
+    >>> y = np.arange(20) % 2
+    >>> forest = RandomForestClassifier(n_estimators=3, random_state=0).fit(X, y)
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "forest.skmrs"
+    >>> _ = save_model(forest, path, y=y, groups=np.arange(20) // 2)
+    >>> bool(np.all(load_model(path).predict_proba(X) == forest.predict_proba(X)))
+    True
+    >>> read_model_info(path)["training_data"]
+    {'n_spectra': 20, 'n_per_class': {'0': 10, '1': 10}, 'n_patients': 10}
+    """
+    path = Path(path)
+    n_features = _n_features(model)
+    ppm_record = None
+    if ppm is not None:
+        ppm = np.asarray(ppm, dtype=float).ravel()
+        if n_features is not None and len(ppm) != n_features:
+            raise ValueError(
+                f"ppm has {len(ppm)} points but the model takes {n_features}."
+            )
+        ppm_record = ppm.tolist()
+    classes = getattr(model, "classes_", None)
+    manifest = {
+        "format": _FORMAT_NAME,
+        "format_version": MODEL_FORMAT_VERSION,
+        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(
+            timespec="seconds"
+        ),
+        "versions": _versions(),
+        "estimator": type(model).__name__,
+        "classes": None if classes is None else [_json_value(c) for c in classes],
+        "n_features": n_features,
+        "ppm": ppm_record,
+        "trained_on": _device_of(model),
+        "preprocessing": _preprocessing_record(preprocessing),
+        "training_data": _training_summary(model, y, groups),
+        "metadata": metadata,
+    }
+    try:
+        manifest_text = json.dumps(manifest, indent=1)
+    except TypeError as exc:
+        raise TypeError(f"metadata must be JSON-serialisable: {exc}") from exc
+    encoder = _Encoder()
+    tree = encoder.encode(model)
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("manifest.json", manifest_text)
+        archive.writestr("model.json", json.dumps(tree))
+        for i, array in enumerate(encoder.arrays):
+            buffer = io.BytesIO()
+            np.save(buffer, array, allow_pickle=False)
+            archive.writestr(f"arrays/{i:04d}.npy", buffer.getvalue())
+    return path
+
+
+def _open(path) -> zipfile.ZipFile:
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"Model file {path} does not exist.")
+    if not zipfile.is_zipfile(path):
+        raise ValueError(
+            f"{path} is not a skmrs model file (not a zip archive); skmrs never "
+            "opens models with pickle. Write models with skmrs.io.save_model or "
+            "`skmrs train`."
+        )
+    try:
+        return zipfile.ZipFile(path)
+    except zipfile.BadZipFile as exc:
+        raise ValueError(f"{path} is a damaged zip archive: {exc}") from exc
+
+
+def _manifest(archive: zipfile.ZipFile, path) -> dict:
+    try:
+        manifest = json.loads(archive.read("manifest.json"))
+    except KeyError:
+        raise ValueError(
+            f"{path} is a zip archive but not a skmrs model file: it has no "
+            "manifest.json."
+        ) from None
+    except (json.JSONDecodeError, UnicodeDecodeError, zipfile.BadZipFile) as exc:
+        raise ValueError(f"{path}: manifest.json is damaged ({exc}).") from exc
+    if not isinstance(manifest, dict) or manifest.get("format") != _FORMAT_NAME:
+        raise ValueError(
+            f"{path} is not a skmrs model file: its manifest does not say "
+            f"format {_FORMAT_NAME!r}."
+        )
+    version = manifest.get("format_version")
+    if not isinstance(version, int) or version < 1:
+        raise ValueError(f"{path}: invalid format_version {version!r}.")
+    if version > MODEL_FORMAT_VERSION:
+        written_by = manifest.get("versions", {}).get("skmrs", "a newer skmrs")
+        raise ValueError(
+            f"{path} has model-file format version {version}, written by skmrs "
+            f"{written_by}; this skmrs reads versions up to {MODEL_FORMAT_VERSION}. "
+            "Upgrade skmrs to open it."
+        )
+    return manifest
+
+
+def read_model_info(path) -> dict:
+    """Read the manifest of a model file, without loading the model.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A file written by :func:`save_model`.
+
+    Returns
+    -------
+    info : dict
+        ``format_version``, ``created`` (UTC, ISO 8601), ``versions``
+        (skmrs, torch, numpy, scikit-learn, imbalanced-learn, Python),
+        ``estimator``, ``classes``, ``n_features``, ``ppm``, ``trained_on``
+        (the networks' device), ``preprocessing``, ``training_data``
+        (spectra per class, patients) and ``metadata``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    ValueError
+        If the file is not a skmrs model file, or has a newer format version.
+
+    Examples
+    --------
+    See :func:`save_model`.
+    """
+    with _open(path) as archive:
+        return _manifest(archive, path)
+
+
+def load_model(path):
+    """Read a model written by :func:`save_model`; no code in the file runs.
+
+    Arrays are read with ``numpy.load(allow_pickle=False)``, estimators are
+    built only from the types on a fixed list, and networks are rebuilt from
+    their recorded parameters and given their weights. A network trained on
+    a GPU loads on a CPU-only machine (with a warning) and predicts there.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A ``.skmrs`` file.
+
+    Returns
+    -------
+    model : estimator object
+        The estimator, fitted as it was saved.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    ValueError
+        If the file is not a skmrs model file (a pickle, say), is damaged,
+        has a newer format version, names a type that is not on the list,
+        or holds an array with pickled objects: such files are refused
+        before anything in them is run.
+
+    See Also
+    --------
+    save_model : Write a model.
+    read_model_info : The manifest only.
+
+    Examples
+    --------
+    See :func:`save_model`.
+    """
+    with _open(path) as archive:
+        _manifest(archive, path)
+        try:
+            tree = json.loads(archive.read("model.json"))
+        except KeyError:
+            raise ValueError(f"{path}: the model file has no model.json.") from None
+        except (json.JSONDecodeError, UnicodeDecodeError, zipfile.BadZipFile) as exc:
+            raise ValueError(f"{path}: model.json is damaged ({exc}).") from exc
+        names = set(archive.namelist())
+
+        def read_array(name):
+            if not isinstance(name, str) or name not in names:
+                raise ValueError(f"{path}: model.json refers to a missing {name!r}.")
+            try:
+                return np.load(io.BytesIO(archive.read(name)), allow_pickle=False)
+            except ValueError as exc:
+                if "allow_pickle" in str(exc):
+                    raise ValueError(
+                        f"refused: {path} member {name} holds pickled Python "
+                        "objects, which could run code when read; skmrs model "
+                        "files never do, so the file was altered or was not "
+                        "written by skmrs.io.save_model. Nothing was unpickled."
+                    ) from None
+                raise ValueError(f"{path}: member {name} is damaged ({exc}).") from exc
+
+        try:
+            return _Decoder(read_array).decode(tree)
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise ValueError(f"{path}: model.json is malformed ({exc!r}).") from exc
