@@ -79,7 +79,7 @@ TRUSTED_TYPES = {
 }
 
 
-def _trusted_class(name: str) -> type:
+def _trusted_class(name) -> type:
     import importlib
 
     if name not in TRUSTED_TYPES:
@@ -104,6 +104,9 @@ class _Encoder:
     def __init__(self):
         self.arrays: list[np.ndarray] = []
         self.names = _trusted_names()
+        # id -> (object, key): an object met twice is written once, then as a
+        # reference (the distiller is both a pipeline step and ``distiller_``)
+        self.seen: dict[int, tuple[object, int]] = {}
 
     def _array_ref(self, array: np.ndarray, kind: str) -> dict:
         name = f"arrays/{len(self.arrays):04d}.npy"
@@ -111,6 +114,18 @@ class _Encoder:
         return {_KIND: kind, "ref": name}
 
     def encode(self, obj, where: str = "model"):
+        shared = type(obj) in self.names or (
+            isinstance(obj, np.ndarray) and not obj.dtype.hasobject
+        )
+        if not shared:
+            return self._encode(obj, where)
+        if id(obj) in self.seen:
+            return {_KIND: "ref", "id": self.seen[id(obj)][1]}
+        key = len(self.seen)
+        self.seen[id(obj)] = (obj, key)
+        return {**self._encode(obj, where), "id": key}
+
+    def _encode(self, obj, where: str):
         import torch
 
         if obj is None or isinstance(obj, (bool, int, float, str)):
@@ -198,6 +213,7 @@ class _Decoder:
 
     def __init__(self, read_array):
         self.read_array = read_array
+        self.shared: dict[int, object] = {}
 
     def decode(self, node):
         if node is None or isinstance(node, (bool, int, float, str)):
@@ -210,7 +226,15 @@ class _Decoder:
         method = getattr(self, f"_decode_{kind}", None)
         if method is None:
             raise ValueError(f"unknown node kind {kind!r} in model.json.")
-        return method(node)
+        obj = method(node)
+        if "id" in node:
+            self.shared[node["id"]] = obj
+        return obj
+
+    def _decode_ref(self, node):
+        if node.get("id") not in self.shared:
+            raise ValueError(f"model.json refers to an unknown object {node!r}.")
+        return self.shared[node["id"]]
 
     def _decode_scalar(self, node):
         return np.dtype(node["dtype"]).type(node["value"])
@@ -252,6 +276,7 @@ class _Decoder:
     def _decode_object(self, node):
         cls = _trusted_class(node["type"])
         obj = cls.__new__(cls)
+        self.shared[node.get("id")] = obj
         state = self.decode(node["state"])
         if hasattr(obj, "__setstate__"):
             obj.__setstate__(state)
@@ -300,6 +325,7 @@ class _Decoder:
 
 
 def _expect(node: dict, name: str) -> str:
+    _trusted_class(node.get("type"))
     if node.get("type") != name:
         raise ValueError(f"a {node[_KIND]!r} node must be of type {name!r}.")
     return name
@@ -638,7 +664,9 @@ def load_model(path):
             if not isinstance(name, str) or name not in names:
                 raise ValueError(f"{path}: model.json refers to a missing {name!r}.")
             try:
-                return np.load(io.BytesIO(archive.read(name)), allow_pickle=False)
+                return np.lib.format.read_array(
+                    io.BytesIO(archive.read(name)), allow_pickle=False
+                )
             except ValueError as exc:
                 if "allow_pickle" in str(exc):
                     raise ValueError(
