@@ -195,19 +195,32 @@ class BenchmarkResult:
         }
 
     def plot_roc(self, ax=None):
-        """ROC of every model from the pooled out-of-fold predictions of seed 0."""
+        """ROC of every model from the out-of-fold predictions of seed 0, pooled.
+
+        The curves pool every fold's test predictions; the table averages
+        per-fold AUCs, so the two AUCs differ (folds scored on their own are
+        not penalised for scores that shift between folds).
+        """
         import matplotlib.pyplot as plt
-        from sklearn.metrics import RocCurveDisplay
+
+        from ..plotting import ROCComparisonDisplay
 
         if ax is None:
-            _, ax = plt.subplots(figsize=(5.5, 5))
+            _, ax = plt.subplots(figsize=(5.5, 5.5))
+        predictions = {}
         for model in self.models:
             seed = min(s for m, s in self.predictions if m == model)
-            RocCurveDisplay.from_predictions(
-                self.y, self.predictions[(model, seed)], name=model, ax=ax,
-                plot_chance_level=model == self.models[-1],
-            )  # fmt: skip
-        ax.set_title("voxel ROC, leave-patients-out")
+            predictions[model] = (self.y, self.predictions[(model, seed)])
+        classes = np.unique(self.y)
+        pos_label = 1 if 1 in classes else classes[-1]
+        ROCComparisonDisplay.from_predictions(
+            predictions, pos_label=pos_label, auc_label="pooled AUC", ax=ax,
+            class_name="tumour" if pos_label == 1 else str(pos_label),
+        )  # fmt: skip
+        ax.set_title(
+            "voxel ROC, leave-patients-out, pooled over folds\n"
+            "(the table's AUC is the mean of per-fold AUCs)", fontsize=10,
+        )  # fmt: skip
         return ax
 
 

@@ -85,6 +85,8 @@ class ROCComparisonDisplay:
         *,
         pos_label=None,
         operating_points=None,
+        class_name=None,
+        auc_label="AUC",
         ax=None,
     ):
         """ROC curves from true labels and scores of several models.
@@ -99,6 +101,10 @@ class ROCComparisonDisplay:
         operating_points : dict of str -> (float, float), default=None
             ``(fpr, tpr)`` of readers, drawn as dots; arrays of several
             readers under one name are allowed.
+        class_name : str or None, default=None
+            Name of the positive class for the axis labels (see :meth:`plot`).
+        auc_label : str, default="AUC"
+            Name of the area in the legend (see :meth:`plot`).
         ax : matplotlib Axes, default=None
             Axes to draw on; None makes a new figure.
 
@@ -134,7 +140,7 @@ class ROCComparisonDisplay:
             curves[name] = (fpr, tpr)
             aucs[name] = float(roc_auc_score(y_true == label, y_score))
         display = cls(curves=curves, aucs=aucs, operating_points=operating_points)
-        return display.plot(ax=ax)
+        return display.plot(ax=ax, class_name=class_name, auc_label=auc_label)
 
     @classmethod
     def from_estimator(
@@ -172,7 +178,7 @@ class ROCComparisonDisplay:
             predictions, pos_label=label, operating_points=operating_points, ax=ax
         )
 
-    def plot(self, ax=None, *, chance=True):
+    def plot(self, ax=None, *, chance=True, class_name=None, auc_label="AUC"):
         """Draw the curves, the chance diagonal and the operating points.
 
         Parameters
@@ -181,6 +187,13 @@ class ROCComparisonDisplay:
             Axes to draw on; None makes a new figure.
         chance : bool, default=True
             Draw the diagonal of a random classifier.
+        class_name : str or None, default=None
+            Name of the positive class, e.g. ``"tumour"``: the axes then read
+            "tumour called tumour (sensitivity)" and "not tumour called
+            tumour (1 - specificity)".
+        auc_label : str, default="AUC"
+            Name of the area in the legend, e.g. ``"pooled AUC"`` for curves
+            of predictions pooled over cross-validation folds.
 
         Returns
         -------
@@ -191,7 +204,7 @@ class ROCComparisonDisplay:
         self.lines_ = {}
         for j, (name, (fpr, tpr)) in enumerate(self.curves.items()):
             auc = self.aucs.get(name)
-            label = name if auc is None else f"{name} (AUC = {auc:.2f})"
+            label = name if auc is None else f"{name} ({auc_label} = {auc:.2f})"
             (self.lines_[name],) = ax.plot(
                 fpr, tpr, color=f"C{j}", lw=1.8, label=label, drawstyle="default"
             )
@@ -213,8 +226,17 @@ class ROCComparisonDisplay:
         ax.set_xlim(-0.01, 1.01)
         ax.set_ylim(-0.01, 1.01)
         ax.set_aspect("equal")
-        ax.set_xlabel("false positive rate (1 - specificity)")
-        ax.set_ylabel("true positive rate (sensitivity)")
+        if class_name is None:
+            ax.set_xlabel("false positive rate (1 - specificity)")
+            ax.set_ylabel("true positive rate (sensitivity)")
+        else:
+            ax.set_xlabel(
+                f"false positive rate: not {class_name} called {class_name} "
+                "(1 - specificity)"
+            )
+            ax.set_ylabel(
+                f"true positive rate: {class_name} called {class_name} (sensitivity)"
+            )
         ax.legend(fontsize=8, loc="lower right")
         self.ax_ = ax
         self.figure_ = ax.figure

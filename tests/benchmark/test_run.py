@@ -71,6 +71,13 @@ def test_every_model_seed_and_fold_is_scored(cohort, tmp_path):
     assert environment["skmrs"] == skmrs.__version__
     assert environment["cpu"] and environment["platform"]
     assert environment["torch_cpu_capability"]
+    # the figure says it pools the folds, and names the class
+    ax = res.plot_roc()
+    assert "pooled over folds" in ax.get_title()
+    assert "tumour called tumour" in ax.get_ylabel()
+    assert "Positive label" not in ax.get_xlabel() + ax.get_ylabel()
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any(t.startswith("LR (pooled AUC = ") for t in legend)
     # the seeds reach the models: two RF runs on one fold differ
     rf = [r["roc_auc"] for r in res.records if r["model"] == "RF" and r["fold"] == 0]
     assert rf[0] != rf[1]

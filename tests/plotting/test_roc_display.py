@@ -69,3 +69,15 @@ def test_bad_input(scores):
         ROCComparisonDisplay.from_predictions(
             {"m": (y, good)}, operating_points={"r": 0.5}
         )
+
+
+def test_class_name_and_auc_label_in_axes_and_legend(scores):
+    y, good, _ = scores
+    display = ROCComparisonDisplay.from_predictions(
+        {"m": (y, good)}, class_name="tumour", auc_label="pooled AUC"
+    )
+    assert display.ax_.get_xlabel().startswith("false positive rate: not tumour")
+    assert display.ax_.get_ylabel() == (
+        "true positive rate: tumour called tumour (sensitivity)"
+    )
+    assert display.lines_["m"].get_label().startswith("m (pooled AUC = ")
