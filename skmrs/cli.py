@@ -1,4 +1,4 @@
-"""The ``skmrs`` command line: ``skmrs simulate`` and ``skmrs benchmark``."""
+"""The ``skmrs`` command line: simulate, benchmark, train and predict."""
 
 from __future__ import annotations
 
@@ -193,6 +193,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--verbose", action="store_true", help="print every network's epochs"
     )
     bench.set_defaults(func=_benchmark)
+
+    from ._cli_model import add_parsers
+
+    add_parsers(sub)
     return parser
 
 

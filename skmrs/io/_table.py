@@ -294,7 +294,6 @@ def load_nifti_mrs_dataset(
     ((2, 288), [0, 1], ['p1', 'p2'])
     """
     from ..preprocessing import SpectrumPreprocessor
-    from ._nifti import read_nifti_mrs
 
     folder, manifest = Path(folder), Path(manifest)
     if not folder.is_dir():
@@ -322,19 +321,31 @@ def load_nifti_mrs_dataset(
             raise FileNotFoundError(
                 f"{path}, named in row {row} of {manifest}, does not exist."
             )
-        mrs = read_nifti_mrs(path)
-        n_voxels = len(np.unique(mrs.voxel_indices, axis=0))
-        if len(mrs.fids) != n_voxels:
-            raise ValueError(
-                f"{path}: dimensions {mrs.kept_dims} cannot be reduced to one "
-                "spectrum per voxel; read it with read_nifti_mrs and choose the "
-                "spectra to keep."
-            )
-        step = clone(preprocessor).set_params(
-            spectral_width=mrs.spectral_width,
-            centre_frequency=mrs.centre_frequency,
-        )
-        spectra.append(step.fit_transform(mrs.fids))
+        X, mrs = _read_preprocessed(path, preprocessor)
+        spectra.append(X)
         y.extend([label] * len(mrs.fids))
         groups.extend([patient] * len(mrs.fids))
     return np.concatenate(spectra), np.asarray(y), np.asarray(groups)
+
+
+def _read_preprocessed(path, preprocessor):
+    """One NIfTI-MRS file as spectra: one per voxel, preprocessed.
+
+    ``preprocessor`` is a template, cloned with the file's ``spectral_width``
+    and ``centre_frequency``. Returns the spectra and the :class:`MRSData`.
+    """
+    from ._nifti import read_nifti_mrs
+
+    mrs = read_nifti_mrs(path)
+    n_voxels = len(np.unique(mrs.voxel_indices, axis=0))
+    if len(mrs.fids) != n_voxels:
+        raise ValueError(
+            f"{path}: dimensions {mrs.kept_dims} cannot be reduced to one "
+            "spectrum per voxel; read it with read_nifti_mrs and choose the "
+            "spectra to keep."
+        )
+    step = clone(preprocessor).set_params(
+        spectral_width=mrs.spectral_width,
+        centre_frequency=mrs.centre_frequency,
+    )
+    return step.fit_transform(mrs.fids), mrs

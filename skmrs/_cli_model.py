@@ -1,0 +1,508 @@
+"""``skmrs train`` and ``skmrs predict``: from labelled spectra to a model file,
+and from a model file and new scans to per-spectrum and per-patient CSVs."""
+
+from __future__ import annotations
+
+import csv
+import re
+import time
+from pathlib import Path
+
+import numpy as np
+
+MODEL_NAMES = (
+    "SVM",
+    "RF",
+    "ResNet",
+    "Noise",
+    "DistillMix-same",
+    "DistillMix-other",
+    "DistillMix-both",
+)
+#: Network flags of ``skmrs train``: parameter name -> type.
+_NET_FLAGS = {
+    "n_filters": int,
+    "n_blocks": int,
+    "kernel_size": int,
+    "max_epochs": int,
+    "batch_size": int,
+}
+_NIFTI_SUFFIXES = (".nii", ".nii.gz")
+_TABLE_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.xz", ".csv.zip")
+_TABLE_SUFFIXES += (".parquet", ".pq", ".npz")
+_PPM_COLUMN = re.compile(r"^ppm_(-?\d+(?:\.\d+)?)$")
+_SCORES = (
+    ("sensitivity", "SEN"),
+    ("specificity", "SPE"),
+    ("roc_auc", "AUC"),
+    ("patient_accuracy", "patient acc"),
+    ("patient_roc_auc", "patient AUC"),
+)
+
+
+# ------------------------------------------------------------------ tables
+def _table_columns(path: Path) -> list[str]:
+    """Column names of a CSV/Parquet table, or array names of an NPZ archive."""
+    from .io._table import _import_pandas
+
+    name = path.name.lower()
+    if name.endswith(".npz"):
+        with np.load(path, allow_pickle=False) as archive:
+            return list(archive.files)
+    pd = _import_pandas()
+    if name.endswith((".parquet", ".pq")):
+        return list(pd.read_parquet(path).columns)
+    return list(pd.read_csv(path, nrows=0).columns)
+
+
+def _table_ppm(path: Path, columns: list[str], n_points: int):
+    """The ppm of a table's points: an NPZ ``ppm`` array or ``ppm_4.193`` columns."""
+    if path.name.lower().endswith(".npz"):
+        if "ppm" not in columns:
+            return None
+        with np.load(path, allow_pickle=False) as archive:
+            ppm = archive["ppm"]
+        return ppm if ppm.shape == (n_points,) else None
+    matches = [_PPM_COLUMN.match(str(c)) for c in columns]
+    values = [float(m.group(1)) for m in matches if m]
+    return np.asarray(values) if len(values) == n_points else None
+
+
+def _read_table(path: Path, label_column: str, group_column: str):
+    """Spectra, labels (or None), patients (or None) and ppm (or None) of a table."""
+    from .io import load_spectra_table
+
+    columns = _table_columns(path)
+    label = label_column if label_column in columns else None
+    group = group_column if group_column in columns else None
+    X, y, groups = load_spectra_table(path, label_column=label, group_column=group)
+    if np.iscomplexobj(X):
+        raise ValueError(
+            f"{path} holds complex values (FIDs?); a table must hold real spectra "
+            "on the model's grid. Save FIDs as NIfTI-MRS to have them preprocessed."
+        )
+    return X, y, groups, _table_ppm(path, columns, X.shape[1])
+
+
+# ------------------------------------------------------------------- train
+def _apply_flags(model, name: str, args):
+    """Set the network flags given on the command line on every network."""
+    params = model.get_params(deep=True)
+    for flag in _NET_FLAGS:
+        value = getattr(args, flag)
+        if value is None:
+            continue
+        keys = [k for k in params if k == flag or k.endswith("__" + flag)]
+        if not keys:
+            raise ValueError(
+                f"--{flag.replace('_', '-')} sets the network, but {name} has none; "
+                "the network models are ResNet, Noise and DistillMix-*."
+            )
+        model.set_params(**dict.fromkeys(keys, value))
+    if args.verbose and any(k.endswith("max_epochs") for k in params):
+        # epoch-level progress: one log line per epoch of every network
+        keys = [k for k in params if k.endswith("verbose")]
+        model.set_params(**dict.fromkeys(keys, 1))
+    return model
+
+
+def _training_data(args):
+    """X, y, groups, ppm, preprocessor and a description of the training data."""
+    from .datasets import default_ppm_axis
+    from .preprocessing import SpectrumPreprocessor
+
+    preprocessor = SpectrumPreprocessor()
+    if args.simulated:
+        from .benchmark import PRESETS
+        from .datasets import make_mrs_cohort
+
+        n_patients = args.n_patients or PRESETS[args.preset].n_patients
+        cohort = make_mrs_cohort(n_patients=n_patients, random_state=args.random_state)
+        y = np.where(cohort.target == 1, "tumour", "non-tumour")
+        source = (
+            f"simulated cohort, {n_patients} patients "
+            f"(make_mrs_cohort random_state={args.random_state})"
+        )
+        return cohort.data, y, cohort.groups, cohort.ppm, preprocessor, source
+    path = Path(args.data)
+    if path.is_dir():
+        from .io import load_nifti_mrs_dataset
+
+        if not args.labels:
+            raise ValueError(
+                f"--data {path} is a folder of NIfTI-MRS files: pass --labels, a "
+                "CSV with columns file, patient and label."
+            )
+        X, y, groups = load_nifti_mrs_dataset(
+            path, args.labels, label_column=args.label_column,
+            group_column=args.group_column, preprocessor=preprocessor,
+        )  # fmt: skip
+        return X, y, groups, default_ppm_axis(), preprocessor, f"NIfTI-MRS in {path}"
+    if not path.is_file():
+        raise FileNotFoundError(f"--data {path} does not exist.")
+    for role, column in (("label", args.label_column), ("group", args.group_column)):
+        if column not in _table_columns(path):
+            raise ValueError(
+                f"{path} has no {role} column {column!r}; name it with --{role}-column."
+            )
+    X, y, groups, ppm = _read_table(path, args.label_column, args.group_column)
+    if ppm is None and X.shape[1] == len(default_ppm_axis()):
+        ppm = default_ppm_axis()
+    return X, y, groups, ppm, preprocessor, f"table {path}"
+
+
+def _cv_estimate(model, X, y, groups, n_splits: int, bar) -> tuple[str, dict]:
+    """Leave-patients-out scores, one fold at a time so that the bar moves."""
+    from .model_selection import cross_validate_patients, patient_splits
+
+    splits, groups = patient_splits(n_splits, X, y, groups)
+    folds = []
+    for k, split in enumerate(splits):
+        bar.set_description(f"fold {k + 1}/{n_splits}")
+        folds.append(cross_validate_patients(model, X, y, groups=groups, cv=[split]))
+        bar.update()
+    scores = {
+        name: np.concatenate([fold[name] for fold in folds]) for name, _ in _SCORES
+    }
+    text = "  ".join(
+        f"{label} {np.nanmean(scores[name]):.3f} +- {np.nanstd(scores[name]):.3f}"
+        for name, label in _SCORES
+    )
+    summary = {name: float(np.nanmean(v)) for name, v in scores.items()}
+    return text, summary
+
+
+def _distiller_note(model) -> str | None:
+    distiller = getattr(model, "distiller_", None)
+    if distiller is None:
+        return None
+    n_kept = len(distiller.sample_indices_)
+    fallback = [str(c) for c in distiller.fallback_classes_]
+    note = f"the distiller kept {n_kept} spectra"
+    if fallback:
+        note += f"; its fallback rule filled class(es) {', '.join(fallback)}"
+    return note
+
+
+def train(args) -> int:
+    """``skmrs train``: fit one model on all the data and write its model file."""
+    from tqdm.auto import tqdm
+
+    from .benchmark import default_models
+    from .cli import _quiet
+    from .io import save_model
+    from .utils import set_random_states
+
+    if args.model not in MODEL_NAMES:
+        raise ValueError(
+            f"unknown --model {args.model!r}; choose from {', '.join(MODEL_NAMES)}."
+        )
+    if args.cv is not None and args.cv < 2:
+        raise ValueError(f"--cv needs at least 2 folds; got {args.cv}.")
+    model = default_models(args.preset, distill_epochs=args.distill_epochs)[args.model]
+    model = set_random_states(_apply_flags(model, args.model, args), args.random_state)
+    X, y, groups, ppm, preprocessor, source = _training_data(args)
+    classes, counts = np.unique(y, return_counts=True)
+    params = model.get_params(deep=True)
+    network = {
+        flag: next(v for k, v in params.items() if k.split("__")[-1] == flag)
+        for flag in _NET_FLAGS
+        if any(k.split("__")[-1] == flag for k in params)
+    }
+    print(
+        f"skmrs train: {args.model}"
+        + (f" (network {network}, preset {args.preset!r})" if network else "")
+        + f"\ndata: {source}; {len(y)} spectra ("
+        + ", ".join(f"{c} {n}" for c, n in zip(classes, counts))
+        + f"), {len(np.unique(groups))} patients",
+        flush=True,
+    )
+    metadata = {"source": source, "model_name": args.model, "preset": args.preset}
+    bar = tqdm(
+        total=(args.cv or 0) + 1, unit="fit", disable=args.no_progress, leave=False
+    )
+    start = time.perf_counter()
+    with _quiet(not args.verbose), bar:
+        if args.cv:
+            text, summary = _cv_estimate(model, X, y, groups, args.cv, bar)
+            bar.clear()
+            print(f"leave-patients-out estimate, GroupKFold({args.cv}): {text}")
+            metadata["cv"] = {"n_splits": args.cv, **summary}
+        bar.set_description("final model")
+        model.fit(X, y)
+        bar.update()
+    seconds = time.perf_counter() - start
+    note = _distiller_note(model)
+    if note:
+        print(f"  {note}")
+    path = save_model(
+        model, args.output, ppm=ppm, preprocessing=preprocessor, y=y, groups=groups,
+        **metadata,
+    )  # fmt: skip
+    size = path.stat().st_size / 1024
+    print(f"trained in {seconds:.0f} s; model file {path} ({size:.0f} kB)")
+    return 0
+
+
+# ----------------------------------------------------------------- predict
+def _expand(inputs: list[str]) -> list[Path]:
+    paths = []
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            found = sorted(
+                p for p in path.iterdir() if p.name.lower().endswith(_NIFTI_SUFFIXES)
+            )
+            if not found:
+                raise ValueError(f"folder {path} holds no .nii or .nii.gz files.")
+            paths.extend(found)
+        elif not path.is_file():
+            raise FileNotFoundError(f"input {path} does not exist.")
+        elif not path.name.lower().endswith(_NIFTI_SUFFIXES + _TABLE_SUFFIXES):
+            raise ValueError(
+                f"input {path}: expected NIfTI-MRS (.nii, .nii.gz), a table "
+                "(.csv, .parquet, .npz) or a folder of NIfTI-MRS files."
+            )
+        else:
+            paths.append(path)
+    return paths
+
+
+def _stem(path: Path) -> str:
+    name = path.name
+    for suffix in _NIFTI_SUFFIXES[::-1] + _TABLE_SUFFIXES:
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)]
+    return path.stem
+
+
+def _check_grid(what: str, n_points: int, ppm, info: dict) -> None:
+    """Refuse spectra on another grid than the model's."""
+    n_features, model_ppm = info["n_features"], info["ppm"]
+    grid = ""
+    if model_ppm is not None:
+        grid = f" ({model_ppm[0]:.3f} to {model_ppm[-1]:.3f} ppm)"
+    if n_features is not None and n_points != n_features:
+        raise ValueError(
+            f"{what}: spectra of {n_points} points, but the model takes "
+            f"{n_features}{grid}; resample them onto the model's grid first."
+        )
+    if ppm is not None and model_ppm is not None:
+        if len(ppm) != len(model_ppm) or not np.allclose(ppm, model_ppm, atol=1e-3):
+            raise ValueError(
+                f"{what}: spectra on the grid {ppm[0]:.3f} to {ppm[-1]:.3f} ppm, but "
+                f"the model was trained on{grid}."
+            )
+
+
+def _patient_map(path) -> dict:
+    if path is None:
+        return {}
+    from .io._table import _column, _read_frame
+
+    path = Path(path)
+    frame = _read_frame(path)
+    files = _column(frame, "file", "file", path)
+    patients = _column(frame, "patient", "group", path)
+    return {str(f): str(p) for f, p in zip(files, patients)}
+
+
+def _spectra_of(paths, info, args):
+    """Preprocessed spectra of every input, and one row of identifiers each."""
+    from .datasets import default_ppm_axis
+    from .io._table import _read_preprocessed
+    from .preprocessing import SpectrumPreprocessor
+
+    patients = _patient_map(args.patients)
+    spectra, rows = [], []
+    for path in paths:
+        if path.name.lower().endswith(_NIFTI_SUFFIXES):
+            if info["preprocessing"] is None:
+                raise ValueError(
+                    f"{path}: the model file does not record how its training "
+                    "spectra were preprocessed, so FIDs cannot be preprocessed "
+                    "the same way; give spectra on its grid in a table instead."
+                )
+            template = SpectrumPreprocessor(**info["preprocessing"])
+            X, mrs = _read_preprocessed(path, template)
+            _check_grid(str(path), X.shape[1], default_ppm_axis(), info)
+            patient = patients.get(path.name, _stem(path))
+            voxels = [",".join(map(str, v)) for v in mrs.voxel_indices]
+            labels = [""] * len(X)
+        else:
+            X, y, groups, ppm = _read_table(path, args.label_column, args.group_column)
+            _check_grid(str(path), X.shape[1], ppm, info)
+            patient = groups if groups is not None else [_stem(path)] * len(X)
+            voxels = [""] * len(X)
+            labels = [""] * len(X) if y is None else y
+        patient = np.broadcast_to(np.asarray(patient, dtype=object), (len(X),))
+        for i in range(len(X)):
+            rows.append((path.name, i, voxels[i], str(patient[i]), labels[i]))
+        spectra.append(X)
+    return np.concatenate(spectra), rows
+
+
+def _write_csv(path: Path, header, rows) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def _cam_model(model):
+    from .inspection._cam import _cam_estimator
+
+    try:
+        return _cam_estimator(model)[0]
+    except TypeError as exc:
+        raise ValueError(f"--cam-dir: {exc}") from None
+
+
+def _write_cams(model, X, rows, ppm, folder: Path) -> list[Path]:
+    import matplotlib.pyplot as plt
+
+    from .plotting import CAMDisplay
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for x, (file, index, voxel, patient, _) in zip(X, rows):
+        fig, ax = plt.subplots(figsize=(8, 3.6))
+        CAMDisplay.from_estimator(model, x[None, :], ppm=ppm, ax=ax)
+        where = f", voxel {voxel}" if voxel else f", row {index}"
+        ax.set_title(f"{file}{where}, patient {patient}", fontsize=9)
+        stem = re.sub(r"[^A-Za-z0-9_.-]", "_", _stem(Path(file)))
+        path = folder / f"{stem}_{index:04d}.png"
+        fig.savefig(path, dpi=90, bbox_inches="tight")
+        plt.close(fig)
+        written.append(path)
+    return written
+
+
+def predict(args) -> int:
+    """``skmrs predict``: per-spectrum and per-patient probabilities (and CAMs)."""
+    from .io import load_model, read_model_info
+    from .metrics import patient_probabilities
+
+    info = read_model_info(args.model)
+    model = load_model(args.model)
+    if args.cam_dir:
+        _cam_model(model)
+    data = info["training_data"] or {}
+    print(
+        f"model {args.model}: {info['estimator']} "
+        f"({info['metadata'].get('model_name', '')}), classes {info['classes']}, "
+        f"trained {info['created']} on {data.get('n_spectra', '?')} spectra of "
+        f"{data.get('n_patients', '?')} patients with skmrs "
+        f"{info['versions'].get('skmrs')}"
+    )
+    X, rows = _spectra_of(_expand(args.inputs), info, args)
+    proba = model.predict_proba(X)
+    classes = np.asarray(model.classes_)
+    predicted = classes[proba.argmax(axis=1)]
+    output = Path(args.output)
+    proba_columns = [f"proba_{c}" for c in classes]
+    has_labels = any(str(r[4]) != "" for r in rows)
+    header = ["file", "spectrum", "voxel", "patient", *proba_columns, "predicted"]
+    _write_csv(
+        output,
+        header + (["label"] if has_labels else []),
+        [
+            [*row[:4], *np.round(p, 6), pred] + ([row[4]] if has_labels else [])
+            for row, p, pred in zip(rows, proba, predicted)
+        ],
+    )
+    groups = np.asarray([row[3] for row in rows], dtype=object)
+    patients, mean = patient_probabilities(proba, groups)
+    n_spectra = [int(np.sum(groups == p)) for p in patients]
+    patient_rows = [
+        [p, n, *np.round(m, 6), classes[m.argmax()]]
+        for p, n, m in zip(patients, n_spectra, mean)
+    ]
+    patient_output = Path(
+        args.patient_output or output.with_name(output.stem + "_patients.csv")
+    )
+    _write_csv(
+        patient_output,
+        ["patient", "n_spectra", *proba_columns, "predicted"],
+        patient_rows,
+    )
+    width = max(len("patient"), *(len(str(p)) for p in patients))
+    print(f"{'patient':<{width}}  spectra  " + "  ".join(proba_columns) + "  predicted")
+    for p, n, *values in patient_rows:
+        probs = "  ".join(
+            f"{v:>{len(c)}.3f}" for v, c in zip(values[:-1], proba_columns)
+        )
+        print(f"{p:<{width}}  {n:>7}  {probs}  {values[-1]}")
+    print(f"wrote {output} ({len(rows)} spectra) and {patient_output}")
+    if args.cam_dir:
+        ppm = None if info["ppm"] is None else np.asarray(info["ppm"])
+        written = _write_cams(model, X, rows, ppm, Path(args.cam_dir))
+        print(f"wrote {len(written)} class activation maps to {args.cam_dir}/")
+    return 0
+
+
+# ------------------------------------------------------------------ parsers
+def add_parsers(sub) -> None:
+    """Register ``train`` and ``predict`` on the ``skmrs`` sub-parsers."""
+    tr = sub.add_parser(
+        "train",
+        help="train one model on all your labelled spectra and write a model file",
+    )
+    source = tr.add_mutually_exclusive_group(required=True)
+    source.add_argument(
+        "--data",
+        help="a table of spectra (CSV/Parquet/NPZ) or a folder of NIfTI-MRS files "
+        "(with --labels)",
+    )
+    source.add_argument(
+        "--simulated", action="store_true", help="the embedded simulated cohort"
+    )
+    tr.add_argument("--labels", help="CSV with columns file, patient, label")
+    tr.add_argument("--label-column", default="label")
+    tr.add_argument("--group-column", default="patient")
+    tr.add_argument("--n-patients", type=int, help="simulated cohort size")
+    tr.add_argument(
+        "--model", default="ResNet", help="one of " + ", ".join(MODEL_NAMES)
+    )
+    tr.add_argument(
+        "--preset",
+        choices=["quick", "paper"],
+        default="quick",
+        help="network size of the benchmark preset (paper: the Table-1 ResNet)",
+    )
+    for flag, kind in _NET_FLAGS.items():
+        tr.add_argument(f"--{flag.replace('_', '-')}", type=kind)
+    tr.add_argument("--distill-epochs", type=int, default=5)
+    tr.add_argument(
+        "--cv", type=int, help="first print a K-fold leave-patients-out estimate"
+    )
+    tr.add_argument("--random-state", type=int, default=0)
+    tr.add_argument("--output", default="model.skmrs", help="model file to write")
+    tr.add_argument("--no-progress", action="store_true")
+    tr.add_argument(
+        "--verbose", action="store_true", help="print every network's epochs"
+    )
+    tr.set_defaults(func=train)
+
+    pr = sub.add_parser(
+        "predict",
+        help="apply a model file to NIfTI-MRS files, folders or tables",
+    )
+    pr.add_argument("model", help="a model file written by skmrs train")
+    pr.add_argument("inputs", nargs="+", help="NIfTI-MRS files, folders or tables")
+    pr.add_argument("--output", default="predictions.csv", help="per-spectrum CSV")
+    pr.add_argument(
+        "--patient-output", help="per-patient CSV (default: <output>_patients.csv)"
+    )
+    pr.add_argument(
+        "--patients",
+        help="CSV with columns file, patient for NIfTI-MRS inputs (default: "
+        "one patient per file, named after it)",
+    )
+    pr.add_argument("--label-column", default="label", help="of tables, if present")
+    pr.add_argument("--group-column", default="patient", help="of tables, if present")
+    pr.add_argument(
+        "--cam-dir", help="write one class-activation-map PNG per spectrum here"
+    )
+    pr.set_defaults(func=predict)
