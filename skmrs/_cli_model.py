@@ -211,7 +211,13 @@ def train(args) -> int:
     }
     print(
         f"skmrs train: {args.model}"
-        + (f" (network {network}, preset {args.preset!r})" if network else "")
+        + (
+            f" (preset {args.preset!r}: "
+            + ", ".join(f"{k}={v}" for k, v in network.items())
+            + ")"
+            if network
+            else ""
+        )
         + f"\ndata: {source}; {len(y)} spectra ("
         + ", ".join(f"{c} {n}" for c, n in zip(classes, counts))
         + f"), {len(np.unique(groups))} patients",

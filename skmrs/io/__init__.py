@@ -9,12 +9,11 @@ NIfTI-MRS files and a CSV of (file, patient, label) into a training set on the
 no code when they are opened (no pickle).
 """
 
-from ._model import MODEL_FORMAT_VERSION, load_model, read_model_info, save_model
+from ._model import load_model, read_model_info, save_model
 from ._nifti import MRSData, read_nifti_mrs
 from ._table import load_nifti_mrs_dataset, load_spectra_table
 
 __all__ = [
-    "MODEL_FORMAT_VERSION",
     "MRSData",
     "load_nifti_mrs_dataset",
     "load_model",

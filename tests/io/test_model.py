@@ -15,12 +15,8 @@ from sklearn.linear_model import LogisticRegression
 
 from skmrs import ResNetClassifier
 from skmrs.benchmark import default_models
-from skmrs.io import (
-    MODEL_FORMAT_VERSION,
-    load_model,
-    read_model_info,
-    save_model,
-)
+from skmrs.io import load_model, read_model_info, save_model
+from skmrs.io._model import MODEL_FORMAT_VERSION
 from skmrs.preprocessing import SpectrumPreprocessor
 from skmrs.utils import all_estimators, set_random_states
 
