@@ -36,46 +36,37 @@ MODEL_FORMAT_VERSION = 1
 _FORMAT_NAME = "skmrs-model"
 _KIND = "__kind__"
 
-#: Types a model file may instantiate: public name -> (module, attribute).
+#: Types a model file may instantiate: name in the file -> "module:attribute".
 TRUSTED_TYPES = {
-    "skmrs.ResNetClassifier": ("skmrs.classification", "ResNetClassifier"),
-    "skmrs.DistillMixClassifier": ("skmrs.classification", "DistillMixClassifier"),
-    "skmrs.sampling.ConfidenceDistiller": ("skmrs.sampling", "ConfidenceDistiller"),
-    "skmrs.sampling.MixingAugmenter": ("skmrs.sampling", "MixingAugmenter"),
-    "skmrs.sampling.NoiseAugmenter": ("skmrs.sampling", "NoiseAugmenter"),
+    "skmrs.ResNetClassifier": "skmrs.classification:ResNetClassifier",
+    "skmrs.DistillMixClassifier": "skmrs.classification:DistillMixClassifier",
+    "skmrs.sampling.ConfidenceDistiller": "skmrs.sampling:ConfidenceDistiller",
+    "skmrs.sampling.MixingAugmenter": "skmrs.sampling:MixingAugmenter",
+    "skmrs.sampling.NoiseAugmenter": "skmrs.sampling:NoiseAugmenter",
     "skmrs.preprocessing.SpectrumPreprocessor": (
-        "skmrs.preprocessing",
-        "SpectrumPreprocessor",
+        "skmrs.preprocessing:SpectrumPreprocessor"
     ),
-    "skmrs.preprocessing.SpectrumNormalizer": (
-        "skmrs.preprocessing",
-        "SpectrumNormalizer",
-    ),
-    "imblearn.pipeline.Pipeline": ("imblearn.pipeline", "Pipeline"),
+    "skmrs.preprocessing.SpectrumNormalizer": "skmrs.preprocessing:SpectrumNormalizer",
+    "imblearn.pipeline.Pipeline": "imblearn.pipeline:Pipeline",
     "imblearn.over_sampling.RandomOverSampler": (
-        "imblearn.over_sampling",
-        "RandomOverSampler",
+        "imblearn.over_sampling:RandomOverSampler"
     ),
-    "sklearn.pipeline.Pipeline": ("sklearn.pipeline", "Pipeline"),
+    "sklearn.pipeline.Pipeline": "sklearn.pipeline:Pipeline",
     "sklearn.calibration.CalibratedClassifierCV": (
-        "sklearn.calibration",
-        "CalibratedClassifierCV",
+        "sklearn.calibration:CalibratedClassifierCV"
     ),
     "sklearn.calibration._CalibratedClassifier": (
-        "sklearn.calibration",
-        "_CalibratedClassifier",
+        "sklearn.calibration:_CalibratedClassifier"
     ),
     "sklearn.calibration._SigmoidCalibration": (
-        "sklearn.calibration",
-        "_SigmoidCalibration",
+        "sklearn.calibration:_SigmoidCalibration"
     ),
-    "sklearn.svm.SVC": ("sklearn.svm", "SVC"),
+    "sklearn.svm.SVC": "sklearn.svm:SVC",
     "sklearn.ensemble.RandomForestClassifier": (
-        "sklearn.ensemble",
-        "RandomForestClassifier",
+        "sklearn.ensemble:RandomForestClassifier"
     ),
-    "sklearn.tree.DecisionTreeClassifier": ("sklearn.tree", "DecisionTreeClassifier"),
-    "sklearn.tree._tree.Tree": ("sklearn.tree._tree", "Tree"),
+    "sklearn.tree.DecisionTreeClassifier": "sklearn.tree:DecisionTreeClassifier",
+    "sklearn.tree._tree.Tree": "sklearn.tree._tree:Tree",
 }
 
 
@@ -89,7 +80,7 @@ def _trusted_class(name) -> type:
             f"({', '.join(sorted(TRUSTED_TYPES))}); the file was altered or was "
             "not written by skmrs.io.save_model."
         )
-    module, attribute = TRUSTED_TYPES[name]
+    module, attribute = TRUSTED_TYPES[name].split(":")
     return getattr(importlib.import_module(module), attribute)
 
 
