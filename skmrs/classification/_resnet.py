@@ -231,6 +231,8 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
     **Persistence.** A fitted classifier pickles (skorch stores the weights
     with ``torch.save``); a model trained on a GPU loads on a CPU-only
     machine, with skorch's ``DeviceWarning``, and predicts there.
+    :func:`skmrs.io.save_model` writes a model file that, unlike a pickle,
+    runs no code when :func:`skmrs.io.load_model` opens it.
 
     **Reproducibility.** On the CPU a fixed ``random_state`` gives bitwise
     identical predictions on one machine with one torch version; another CPU
