@@ -129,8 +129,10 @@ class SpectrumPreprocessor(TransformerMixin, BaseEstimator):
     (0.012 and 0.06 ppm), which keeps peak positions and removes the broad
     baseline, and the shift that maximises the smoothed magnitude summed at
     the reference positions is refined between points by a parabola. The
-    phase is then the angle of the sum of the complex spectrum at the
-    referenced peak positions, so that the tallest peaks decide it.
+    phase is then the angle of the sum of the complex spectrum at the apexes
+    of the referenced peaks, so that the tallest peaks decide it; each apex
+    is refined between points too, so that the phase does not depend on
+    where it falls between them.
 
     HLSVD fits the first 512 points of the FID (a 256-row Hankel matrix);
     residual water decays well within them, and the fit takes milliseconds.
