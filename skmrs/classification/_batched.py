@@ -1,24 +1,28 @@
-"""Batched training engine: K independent ResNet1D networks as one computation."""
+"""Batched training: many networks trained side by side as one vmapped computation."""
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import math
-import time
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+from imblearn.pipeline import Pipeline
 from sklearn.utils import _safe_indexing, check_array, column_or_1d
 from sklearn.utils._param_validation import StrOptions, validate_params
 from torch import nn
+from torch.func import functional_call, vmap
 
+from ..sampling import ConfidenceDistiller
+from ._distillmix import DistillMixClassifier
 from ._resnet import ResNetClassifier
 
 __all__ = ["fit_resnets"]
 
 # Parameters that fix the shape of the batched computation: equal for all.
 _SHARED_PARAMS = ("n_filters", "n_blocks", "kernel_size", "batch_size")
-_BETA1, _BETA2, _EPS = 0.9, 0.999, 1e-8  # torch.optim.Adam defaults, as skorch uses
 
 
 @validate_params(
@@ -41,22 +45,29 @@ def fit_resnets(
     precision="float32",
     compile=False,
 ):
-    """Fit several ResNetClassifiers at once, as one batched computation.
+    """Fit several network models at once, their networks as one computation.
 
-    The K networks are trained side by side as a single network whose
-    convolutions have ``groups=K``: every mini-batch step of all K networks
-    is one forward and one backward pass, the training data stays on the
-    device, and the host reads the losses once, at the end. Each estimator
-    ends up as if ``estimators[k].fit(X[sample_indices[k]],
-    y[sample_indices[k]])`` had been called (see Notes for how exactly).
+    Each estimator ends up as if ``estimators[k].fit(X[sample_indices[k]],
+    y[sample_indices[k]])`` had been called (see Notes for how exactly), but
+    the networks of all estimators train side by side: every mini-batch
+    step of all of them is one forward and one backward pass of
+    :class:`~skmrs.models.ResNet1D`'s own modules, vectorised over the
+    networks with :func:`torch.func.vmap`.
 
     Parameters
     ----------
-    estimators : list of ResNetClassifier
-        Unfitted or fitted classifiers; each is refitted from scratch, in
-        place, with its own ``random_state``, ``dropout``, ``lr`` and
-        ``max_epochs``. ``n_filters``, ``n_blocks``, ``kernel_size``,
-        ``batch_size`` and the resolved ``device`` must be equal for all.
+    estimators : list of estimators
+        Each one is a :class:`~skmrs.ResNetClassifier`, a
+        :class:`~skmrs.DistillMixClassifier` (its distillation networks train
+        side by side, then its final networks), or an
+        :class:`imblearn.pipeline.Pipeline` whose last step is a
+        ``ResNetClassifier`` (say the noise-augmentation baseline; a
+        :class:`~skmrs.sampling.ConfidenceDistiller` step around a
+        ``ResNetClassifier`` is batched too, other samplers run as usual).
+        Every estimator is refitted from scratch, in place, with its own
+        random states, dropout, learning rate and epochs. ``n_filters``,
+        ``n_blocks``, ``kernel_size``, ``batch_size`` and the resolved
+        ``device`` of the networks that train together must be equal.
     X : array-like of shape (n_samples, n_points)
         Spectra, shared by all estimators.
     y : array-like of shape (n_samples,)
@@ -70,12 +81,12 @@ def fit_resnets(
         statistics, loss and optimiser stay in float32). Faster on GPUs with
         bf16 tensor cores; results then differ from ``ResNetClassifier``.
     compile : bool, default=False
-        Compile the batched forward and loss with ``torch.compile``; pays on
-        a GPU for long runs, costs compile time everywhere.
+        Compile the batched forward pass with ``torch.compile``; pays on a
+        GPU for long runs, costs compile time everywhere.
 
     Returns
     -------
-    estimators : list of ResNetClassifier
+    estimators : list
         The same objects, fitted.
 
     See Also
@@ -84,31 +95,37 @@ def fit_resnets(
 
     Notes
     -----
-    **Equivalence.** Each network gets the initial weights that
-    ``ResNetClassifier.fit`` would draw (the estimator builds its own skorch
-    net), its own copy of the estimator's torch random stream, from which it
-    draws its epoch permutations and dropout masks in the order
-    ``ResNetClassifier`` draws them, its own batch-norm statistics over its
-    own rows, its own cross-entropy (mean over its batch) and its own Adam
-    state. On the CPU the fitted networks therefore match ``fit`` to float
-    rounding (grouped and single convolutions sum in different orders):
-    same batch order, same dropout masks, predictions equal to ~1e-5.
-    On CUDA, permutations are identical too, but ``ResNetClassifier``'s
-    fused dropout kernel draws other masks than ``bernoulli_``, so the
-    networks are equal in distribution only (cuDNN is not bitwise
-    deterministic either). Results never depend on which networks share a
-    batched call.
+    **One definition.** The batched forward pass is the network's own
+    ``forward``, run through :func:`torch.func.functional_call` on a copy of
+    the first network whose batch-norm and dropout layers are told which
+    rows are real and which dropout mask to apply. Parameters, the
+    optimiser and its state stay those of each estimator's own skorch net
+    (each network's ``optimizer.step()`` follows its own mini-batch), and
+    the training state is lent by ``ResNetClassifier._training_session``.
+
+    **Equivalence.** Each network gets the initial weights that ``fit``
+    would draw, its own torch random stream, from which it draws its epoch
+    permutations and dropout masks in the order ``fit`` draws them, its own
+    batch-norm statistics over its own rows, its own cross-entropy (mean
+    over its batch) and its own Adam. On the CPU the fitted networks
+    therefore match ``fit`` to float rounding (batched and single
+    convolutions sum in different orders): same batch order, same dropout
+    masks, epoch losses equal to ~1e-5. On CUDA, permutations are identical
+    too, but ``ResNetClassifier``'s fused dropout kernel draws other masks
+    than ``bernoulli_``, so the networks are equal in distribution only.
+    Results never depend on which networks share a batched call.
 
     **Unequal training sets.** Networks whose training sets differ in size
-    take different numbers of steps per epoch. Shorter batches are padded
-    with rows that are excluded from the batch-norm statistics, the loss and
-    the running averages; a network with no batch left in a step is not
-    updated at all (its Adam state and step count stand still).
+    (the folds of a cross-validation, DistillMix's final networks) take
+    different numbers of steps per epoch. Shorter batches are padded with
+    rows that are excluded from the batch-norm statistics, the loss and the
+    running averages; a network with no batch left in a step is not updated
+    at all.
 
-    After fitting, each estimator's ``net_`` holds the trained weights, the
-    Adam state and a per-epoch ``train_loss`` history, and its random
-    stream continues where training left it, so ``partial_fit`` goes on as
-    it would after ``fit``.
+    After fitting, each network's ``net_`` holds the trained weights, the
+    Adam state and a per-epoch ``train_loss`` history, and its random stream
+    continues where training left it, so ``partial_fit`` goes on as it would
+    after ``fit``.
 
     Examples
     --------
@@ -128,386 +145,398 @@ def fit_resnets(
     if not estimators:
         raise ValueError("estimators is empty.")
     for est in estimators:
-        if not isinstance(est, ResNetClassifier):
+        if not _is_batchable(est):
             raise TypeError(
-                f"fit_resnets trains ResNetClassifier instances; got {type(est)!r}."
+                "fit_resnets trains ResNetClassifier, DistillMixClassifier or a "
+                f"Pipeline ending in a ResNetClassifier; got {type(est)!r}."
             )
         est._validate_params()
     if len({id(est) for est in estimators}) < len(estimators):
         raise ValueError("an estimator appears twice in estimators.")
-    n_samples = len(X)
     if sample_indices is None:
-        sample_indices = [np.arange(n_samples)] * len(estimators)
+        sample_indices = [np.arange(len(X))] * len(estimators)
     if len(sample_indices) != len(estimators):
         raise ValueError(
             f"sample_indices has {len(sample_indices)} entries for "
             f"{len(estimators)} estimators."
         )
+    indices = [
+        column_or_1d(check_array(np.asarray(idx), ensure_2d=False, dtype=np.int64))
+        for idx in sample_indices
+    ]
+    plans = [
+        _plan(est, _safe_indexing(X, idx), _safe_indexing(y, idx))
+        for est, idx in zip(estimators, indices)
+    ]
+    _run_plans(plans, precision, compile)
+    return estimators
+
+
+# ------------------------------------------------------------------ plans
+class _Request:
+    """One network to train: its estimator, data, epochs and end-of-epoch call."""
+
+    def __init__(self, estimator, X, y, epochs=None, after_epoch=None):
+        self.estimator = estimator
+        self.X, self.y = X, y
+        self.epochs = epochs
+        self.after_epoch = after_epoch
+
+
+def _is_batchable(est) -> bool:
+    if isinstance(est, (ResNetClassifier, DistillMixClassifier)):
+        return True
+    return isinstance(est, Pipeline) and isinstance(est.steps[-1][1], ResNetClassifier)
+
+
+def _plan(model, X, y):
+    """Fit ``model`` as a generator that yields each network it must train."""
+    if isinstance(model, ResNetClassifier):
+        yield _Request(model, X, y)
+    elif isinstance(model, DistillMixClassifier):
+        pipeline, X, y = model._start_fit(X, y)
+        n_train = yield from _pipeline_plan(pipeline, X, y)
+        model._finish_fit(pipeline, n_train)
+    else:
+        yield from _pipeline_plan(model, X, y)
+
+
+def _pipeline_plan(pipeline, X, y):
+    """Resample through the steps, then train the last; return its data size."""
+    for _, step in pipeline.steps[:-1]:
+        if step is None or step == "passthrough":
+            continue
+        if isinstance(step, ConfidenceDistiller) and isinstance(
+            step.estimator, ResNetClassifier
+        ):
+            X, y = yield from _distill_plan(step, X, y)
+        else:
+            X, y = step.fit_resample(X, y)
+    yield _Request(pipeline.steps[-1][1], X, y)
+    return len(y)
+
+
+def _distill_plan(distiller, X, y):
+    """A distiller whose network trains with the others, epoch by epoch."""
+    steps = distiller._fit_resample_steps(X, y)
+    network = next(steps)
+    kept = []
+
+    def after_epoch():
+        try:
+            next(steps)
+        except StopIteration as stop:
+            kept.append(stop.value)
+
+    yield _Request(network, X, y, distiller.epochs, after_epoch)
+    return kept[0]
+
+
+def _run_plans(plans, precision, compile):
+    """Advance all plans together: each round trains their networks side by side."""
+    pending = {}
+
+    def advance(i):
+        try:
+            pending[i] = next(plans[i])
+        except StopIteration:
+            pending.pop(i, None)
+
+    for i in range(len(plans)):
+        advance(i)
+    while pending:
+        round_ = dict(pending)
+        _train_together(list(round_.values()), precision, compile)
+        for i in round_:
+            advance(i)
+
+
+def _train_together(requests, precision, compile):
+    with contextlib.ExitStack() as stack:
+        sessions = [
+            stack.enter_context(
+                r.estimator._training_session(r.X, r.y, epochs=r.epochs)
+            )
+            for r in requests
+        ]
+        _check_same_shape([r.estimator for r in requests], sessions)
+        engine = _Lockstep(sessions, precision, compile)
+        engine.run([r.after_epoch for r in requests])
+
+
+def _check_same_shape(networks, sessions):
     for name in _SHARED_PARAMS:
-        values = {est.get_params()[name] for est in estimators}
+        values = {est.get_params()[name] for est in networks}
         if len(values) > 1:
             raise ValueError(
                 f"all estimators must share {name} to train as one batch; "
                 f"got {sorted(values)}."
             )
-    indices = [
-        column_or_1d(check_array(np.asarray(idx), ensure_2d=False, dtype=np.int64))
-        for idx in sample_indices
-    ]
-    labels = []
-    for est, idx in zip(estimators, indices):
-        # The estimator validates exactly what its own fit would see.
-        _, y_enc = est._validate(
-            _safe_indexing(X, idx), _safe_indexing(y, idx), reset=True
-        )
-        labels.append(y_enc)
-    if len({len(est.classes_) for est in estimators}) > 1:
+    if len({len(est.classes_) for est in networks}) > 1:
         raise ValueError(
             "every estimator's training rows must hold the same number of classes."
         )
-    X = check_array(X, dtype=np.float32)
-    for est in estimators:
-        est._initialize(X.shape[1])
-    devices = {est.device_ for est in estimators}
+    if len({s.X.shape[1] for s in sessions}) > 1:
+        raise ValueError("all estimators must train on spectra of one length.")
+    devices = {s.device for s in sessions}
     if len(devices) > 1:
         raise ValueError(f"all estimators must train on one device; got {devices}.")
 
-    engine = _BatchedResNets(estimators, X, indices, labels, precision, compile)
-    for _ in range(max(est.max_epochs for est in estimators)):
-        engine.train_epoch()
-    engine.write_back()
-    return estimators
 
+# ------------------------------------------------------------ the layers
+class _RowMaskedBatchNorm:
+    """Mixin: batch norm over the real rows only, when ``row_weight`` is set.
 
-class _BatchedResNets:
-    """K ResNet1D networks held as stacked tensors and trained in lockstep.
-
-    Parameters and buffers of network k are row k of tensors of shape
-    ``(K, ...)``; activations have shape ``(batch, K * channels, length)``
-    with network k's channels contiguous, so every convolution is one
-    grouped convolution, every batch norm (K * channels features) is per
-    network, and the dense layer is one batched product.
+    ``row_weight`` (1 for a real row, 0 for padding) is set per step by the
+    engine; None runs the layer's own ``forward``.
     """
 
-    def __init__(self, estimators, X, indices, labels, precision, compile):
-        self.estimators = estimators
-        self.K = len(estimators)
-        est0 = estimators[0]
-        self.template = est0.net_.module_
-        self.device = est0.device_
-        self.batch_size = est0.batch_size
-        self.n_outputs = len(est0.classes_)
-        self.dropout = [float(est.dropout) for est in estimators]
-        self.max_epochs = [est.max_epochs for est in estimators]
-        self.precision = precision
-        self.epoch = 0
+    row_weight = None
 
-        modules = [est.net_.module_ for est in estimators]
-        self.params = {
-            name: torch.stack(
-                [dict(m.named_parameters())[name].detach() for m in modules]
+    def forward(self, x):
+        weight = self.row_weight
+        if weight is None:
+            return super().forward(x)
+        reduce = [0, *range(2, x.dim())]
+        channel = (1, -1) + (1,) * (x.dim() - 2)
+        xf = x.float()
+        m = weight.view((-1,) + (1,) * (x.dim() - 1))
+        n = weight.sum() * xf[0, 0].numel()
+        mean = (xf * m).sum(reduce) / n.clamp(min=1)
+        centred = xf - mean.view(channel)
+        var = (centred * centred * m).sum(reduce) / n.clamp(min=1)
+        out = centred * torch.rsqrt(var + self.eps).view(channel)
+        if self.affine:
+            out = out * self.weight.view(channel) + self.bias.view(channel)
+        with torch.no_grad():
+            keep = n > 0
+            unbiased = var * n / (n - 1).clamp(min=1)
+            for stat, value in [
+                (self.running_mean, mean),
+                (self.running_var, unbiased),
+            ]:
+                stat.copy_(torch.where(keep, stat.lerp(value, self.momentum), stat))
+            self.num_batches_tracked.add_(keep.long())
+        return out.to(x.dtype)
+
+
+class _GivenMaskDropout(nn.Dropout):
+    """Dropout that multiplies by the mask the engine drew for this network."""
+
+    mask = None
+
+    def forward(self, x):
+        return x if self.mask is None else x * self.mask
+
+
+_MASKED_TYPES: dict = {}
+
+
+def _batchable_copy(module: nn.Module) -> nn.Module:
+    """A copy of the network whose batch norms and dropouts take per-step masks."""
+    template = copy.deepcopy(module).train()
+    for layer in template.modules():
+        if isinstance(layer, nn.modules.batchnorm._BatchNorm):
+            cls = type(layer)
+            if cls not in _MASKED_TYPES:
+                _MASKED_TYPES[cls] = type(
+                    f"_RowMasked{cls.__name__}", (_RowMaskedBatchNorm, cls), {}
+                )
+            layer.__class__ = _MASKED_TYPES[cls]
+        elif type(layer) is nn.Dropout:
+            layer.__class__ = _GivenMaskDropout
+        elif isinstance(layer, nn.modules.dropout._DropoutNd):
+            raise TypeError(
+                f"fit_resnets draws the masks of nn.Dropout only; got {type(layer)}."
             )
-            .clone()
-            .requires_grad_(True)
-            for name, _ in self.template.named_parameters()
-        }
-        self.buffers = {
-            name: torch.stack([dict(m.named_buffers())[name] for m in modules]).clone()
-            for name, _ in self.template.named_buffers()
-            if not name.endswith("num_batches_tracked")
-        }
-        self.exp_avg = {n: torch.zeros_like(p) for n, p in self.params.items()}
-        self.exp_avg_sq = {n: torch.zeros_like(p) for n, p in self.params.items()}
-        self.steps = np.zeros(self.K, dtype=np.int64)
-        self.lr = np.array([est.lr for est in estimators], dtype=np.float64)
+    return template
 
-        # Each network's own random streams, resumed where its _initialize left
-        # them: permutations on the CPU, dropout masks on the training device.
-        self.perm_gen, self.mask_gen = [], []
-        for est in estimators:
-            cpu_state, cuda_state = est._rng_state_
-            gen = torch.Generator()
-            gen.set_state(cpu_state)
-            self.perm_gen.append(gen)
-            if self.device.type == "cuda":
-                mask_gen = torch.Generator(device=self.device)
-                mask_gen.set_state(cuda_state)
-                self.mask_gen.append(mask_gen)
-            else:
-                self.mask_gen.append(gen)
 
-        self.X = torch.as_tensor(X, device=self.device)
-        self.indices = [torch.as_tensor(idx) for idx in indices]
-        self.labels = [torch.as_tensor(lab, dtype=torch.int64) for lab in labels]
-        self.losses = []  # per epoch: (K,) summed loss on the device, (K,) counts
-        self.step_loss = torch.compile(self._step_loss) if compile else self._step_loss
+# ------------------------------------------------------------ the engine
+class _Lockstep:
+    """Networks of one shape trained in lockstep, one vmapped step for all.
 
-    # ------------------------------------------------------------- schedule
-    def _epoch_plan(self):
-        """Rows, labels and validity of every step of one epoch, for all networks."""
-        B, K = self.batch_size, self.K
-        active = [self.epoch < e for e in self.max_epochs]
-        n_steps = max(
-            math.ceil(len(idx) / B) if act else 0
-            for idx, act in zip(self.indices, active)
+    Parameters stay each estimator's own leaf tensors: a step stacks them
+    (differentiably), runs the template's forward through ``vmap``, and
+    each network's own optimiser applies the gradient that reached its
+    leaves. Batch-norm buffers are stacked for an epoch and written back at
+    its end.
+    """
+
+    def __init__(self, sessions, precision, compile):
+        self.sessions = sessions
+        first = sessions[0]
+        self.device = first.device
+        self.batch_size = first.batch_size
+        self.precision = precision
+        self.template = _batchable_copy(first.module)
+        self.bn_layers = [
+            m for m in self.template.modules() if isinstance(m, _RowMaskedBatchNorm)
+        ]
+        self.param_names = [name for name, _ in self.template.named_parameters()]
+        self.buffer_names = [name for name, _ in self.template.named_buffers()]
+        sizes = [len(s.X) for s in sessions]
+        self.offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+        self.X = torch.as_tensor(np.concatenate([s.X for s in sessions])).to(
+            self.device
         )
-        rows = torch.zeros(n_steps, K, B, dtype=torch.int64)
-        labels = torch.zeros(n_steps, K, B, dtype=torch.int64)
-        counts = np.zeros((n_steps, K), dtype=np.int64)
-        for k in range(K):
-            if not active[k]:
-                continue
-            n = len(self.indices[k])
-            order = torch.randperm(n, generator=self.perm_gen[k])
-            padded = torch.zeros(n_steps * B, dtype=torch.int64)
-            padded[:n] = order
-            valid = np.minimum(np.maximum(n - np.arange(n_steps) * B, 0), B)
-            counts[:, k] = valid
-            rows[:, k] = self.indices[k][padded].view(n_steps, B)
-            labels[:, k] = self.labels[k][padded].view(n_steps, B)
-        return rows, labels, counts
+        self.dropouts, shapes = self._dropout_layers()
+        self.mask_shapes = shapes
+        self.dropout_p = [
+            [dict(s.module.named_modules())[name].p for name in self.dropouts]
+            for s in sessions
+        ]
+        self.forward = torch.compile(self._forward) if compile else self._forward
+
+    def _dropout_layers(self):
+        """Names of the dropout layers in call order, and their input shapes."""
+        modules = dict(self.template.named_modules())
+        calls = []
+        hooks = [
+            layer.register_forward_hook(
+                lambda layer, inputs, _, name=name: calls.append(
+                    (name, tuple(inputs[0].shape[1:]))
+                )
+            )
+            for name, layer in modules.items()
+            if isinstance(layer, _GivenMaskDropout)
+        ]
+        try:
+            with torch.no_grad():
+                self.template.eval()(self.X[:1])
+        finally:
+            self.template.train()
+            for hook in hooks:
+                hook.remove()
+        self._dropout_modules = [modules[name] for name, _ in calls]
+        return [name for name, _ in calls], [shape for _, shape in calls]
 
     # -------------------------------------------------------------- forward
-    def _conv(self, h, name, conv):
-        w = self.params[name + ".weight"]
-        if conv.extra_right:
-            h = F.pad(h, (0, conv.extra_right))
-        return F.conv1d(
-            h,
-            w.reshape(-1, *w.shape[2:]),
-            self.params[name + ".bias"].reshape(-1),
-            stride=conv.stride,
-            padding=conv.padding,
-            groups=self.K,
-        )
+    def _forward(self, params, buffers, x, row_weight, masks):
+        """Logits (K, B, n_outputs) of every network on its own batch."""
+        masked = [mask is not None for mask in masks]
+        given = [mask for mask in masks if mask is not None]
 
-    def _bn(self, h, name, bn, mask):
-        weight = self.params[name + ".weight"]
-        bias = self.params[name + ".bias"]
-        mean = self.buffers[name + ".running_mean"]
-        var = self.buffers[name + ".running_var"]
-        if mask is None:  # every network has a full batch: the native kernel
-            return F.batch_norm(
-                h,
-                mean.view(-1),
-                var.view(-1),
-                weight.reshape(-1),
-                bias.reshape(-1),
-                training=True,
-                momentum=bn.momentum,
-                eps=bn.eps,
-            )
-        valid, counts, active = mask
-        B, KC, L = h.shape
-        hv = h.float().view(B, self.K, KC // self.K, L)
-        m = valid.view(B, self.K, 1, 1)
-        n = (counts * L).view(self.K, 1)
-        batch_mean = (hv * m).sum((0, 3)) / n.clamp(min=1)
-        centred = hv - batch_mean[None, :, :, None]
-        batch_var = (centred * centred * m).sum((0, 3)) / n.clamp(min=1)
-        out = centred * torch.rsqrt(batch_var + bn.eps)[None, :, :, None]
-        out = out * weight[None, :, :, None] + bias[None, :, :, None]
-        with torch.no_grad():
-            unbiased = batch_var * n / (n - 1).clamp(min=1)
-            keep = active.view(self.K, 1)
-            mean.copy_(torch.where(keep, mean.lerp(batch_mean, bn.momentum), mean))
-            var.copy_(torch.where(keep, var.lerp(unbiased, bn.momentum), var))
-        return out.view(B, KC, L).to(h.dtype)
+        def one(params, buffers, x, row_weight, given):
+            for layer in self.bn_layers:
+                layer.row_weight = row_weight
+            own = iter(given)
+            for layer, has in zip(self._dropout_modules, masked):
+                layer.mask = next(own) if has else None
+            try:
+                return functional_call(self.template, (params, buffers), (x,))
+            finally:
+                for layer in self.bn_layers:
+                    layer.row_weight = None
+                for layer in self._dropout_modules:
+                    layer.mask = None
 
-    def _widen(self, h, extra):
-        """Zero channels appended to each network's own channels."""
-        B, KC, L = h.shape
-        h = F.pad(h.view(B, self.K, KC // self.K, L), (0, 0, 0, extra))
-        return h.reshape(B, -1, L)
+        in_dims = (0, 0, 0, None if row_weight is None else 0, [0] * len(given))
+        return vmap(one, in_dims=in_dims)(params, buffers, x, row_weight, given)
 
-    def _forward(self, x, masks, bn_mask):
-        """Logits (B, K, n_outputs) for x of shape (B, K, n_times)."""
-        net = self.template
-        h = self._conv(x, "stem.0", net.stem[0])
-        h = F.relu(self._bn(h, "stem.1", net.stem[1], bn_mask))
-        for i, block in enumerate(net.blocks):
-            prefix = f"blocks.{i}."
-            shortcut = block.shortcut(h)
-            if block.extra_channels:
-                shortcut = self._widen(shortcut, block.extra_channels)
-            if not isinstance(block.preact, nn.Identity):
-                h = F.relu(self._bn(h, prefix + "preact.0", block.preact[0], bn_mask))
-            h = self._conv(h, prefix + "conv1", block.conv1)
-            h = F.relu(self._bn(h, prefix + "bn2", block.bn2, bn_mask))
-            if masks[i] is not None:
-                h = h * masks[i]
-            h = self._conv(h, prefix + "conv2", block.conv2)
-            h = h + shortcut
-        h = F.relu(self._bn(h, "head.0", net.head[0], bn_mask))
-        features = h.mean(dim=-1).view(len(x), self.K, -1)
-        weight, bias = self.params["fc.weight"], self.params["fc.bias"]
-        return torch.einsum("bkc,koc->bko", features.float(), weight) + bias
-
-    def _step_loss(self, x, target, masks, bn_mask, scale):
-        """Sum over networks of each one's mean cross-entropy; and that per network."""
-        autocast = torch.autocast(
-            self.device.type,
-            dtype=torch.bfloat16,
-            enabled=self.precision == "bf16",
-        )
-        with autocast:
-            logits = self._forward(x, masks, bn_mask)
-        per_row = F.cross_entropy(
-            logits.reshape(-1, self.n_outputs).float(),
-            target.reshape(-1),
-            reduction="none",
-        ).view(target.shape)
-        per_net = (per_row * scale).sum(0)  # scale: 1/n_k on valid rows, else 0
-        return per_net.sum(), per_net
-
-    def _dropout_masks(self, counts, widths):
-        """Per block, each network's mask drawn as its own ``nn.Dropout`` would."""
+    def _dropout_masks(self, active, counts):
+        """Per dropout layer, each network's mask drawn as its own layer would."""
+        B = self.batch_size
         masks = []
-        for channels, length in widths:
-            if not any(p > 0 for p in self.dropout):
+        for j, shape in enumerate(self.mask_shapes):
+            ps = [self.dropout_p[k][j] for k in active]
+            if not any(p > 0 for p in ps):
                 masks.append(None)
                 continue
             per_net = []
-            for k in range(self.K):
-                p, n = self.dropout[k], int(counts[k])
-                noise = torch.ones(
-                    self.batch_size, channels, length, device=self.device
-                )
+            for k, p, n in zip(active, ps, counts):
+                mask = torch.ones(B, *shape, device=self.device)
                 if p > 0 and n > 0:
                     # torch's CPU dropout: bernoulli_(1 - p), div_(1 - p), multiply.
-                    drawn = torch.empty(n, channels, length, device=self.device)
-                    drawn.bernoulli_(1 - p, generator=self.mask_gen[k])
-                    noise[:n] = drawn.div_(1 - p)
-                per_net.append(noise)
-            masks.append(torch.stack(per_net, dim=1).view(self.batch_size, -1, length))
+                    drawn = torch.empty(n, *shape, device=self.device)
+                    drawn.bernoulli_(1 - p, generator=self.sessions[k].mask_generator)
+                    mask[:n] = drawn.div_(1 - p)
+                per_net.append(mask)
+            masks.append(torch.stack(per_net))
         return masks
 
     # ---------------------------------------------------------------- train
-    def train_epoch(self):
-        """One epoch of every network still training, with no host sync."""
-        rows, labels, counts = self._epoch_plan()
-        B, K, dev = self.batch_size, self.K, self.device
-        n_steps = len(counts)
-        # Everything a step needs is built on the host for the whole epoch
-        # (the schedule is static) and moved to the device in a few copies.
-        valid = np.arange(B)[None, :, None] < counts[:, None, :]  # (T, B, K)
-        scale = valid / np.maximum(counts, 1)[:, None, :]
-        adam = self._adam_schedule(counts > 0)  # (T, 5, K)
+    def run(self, after_epoch):
+        """Every epoch of every network; ``after_epoch[k]()`` after each of k's."""
+        for epoch in range(max(s.epochs for s in self.sessions)):
+            active = [k for k, s in enumerate(self.sessions) if epoch < s.epochs]
+            self._epoch(active)
+            for k in active:
+                if after_epoch[k] is not None:
+                    after_epoch[k]()
+
+    def _epoch_plan(self, active):
+        """Rows and labels of every step of one epoch, padded; real rows per step."""
+        B = self.batch_size
+        sizes = np.array([len(self.sessions[k].X) for k in active])
+        n_steps = int(max(math.ceil(n / B) for n in sizes))
+        rows = torch.zeros(n_steps, len(active), B, dtype=torch.int64)
+        labels = torch.zeros(n_steps, len(active), B, dtype=torch.int64)
+        for j, k in enumerate(active):
+            session = self.sessions[k]
+            # fit draws the epoch's permutation first, from the same stream.
+            order = torch.randperm(sizes[j], generator=session.generator)
+            padded = torch.zeros(n_steps * B, dtype=torch.int64)
+            padded[: sizes[j]] = order
+            rows[:, j] = (padded + int(self.offsets[k])).view(n_steps, B)
+            labels[:, j] = torch.as_tensor(session.y)[padded].view(n_steps, B)
+        counts = np.clip(sizes[None, :] - B * np.arange(n_steps)[:, None], 0, B)
+        return rows, labels, counts
+
+    def _epoch(self, active):
+        sessions = [self.sessions[k] for k in active]
+        for session in sessions:
+            session.begin_epoch()
+        rows, labels, counts = self._epoch_plan(active)
+        B, dev = self.batch_size, self.device
+        valid = np.arange(B)[None, None, :] < counts[:, :, None]  # (T, K, B)
         on_dev = {
-            name: torch.as_tensor(value, dtype=torch.float32).to(dev, non_blocking=True)
+            name: torch.as_tensor(value, dtype=torch.float32).to(dev)
             for name, value in [
                 ("valid", valid),
-                ("scale", scale),
+                ("scale", valid / np.maximum(counts, 1)[:, :, None]),
                 ("counts", counts),
-                ("adam", adam),
             ]
         }
-        rows = rows.to(dev, non_blocking=True)
-        labels = labels.to(dev, non_blocking=True)
-        widths = [
-            (block.conv1.out_channels, self._block_length(i))
-            for i, block in enumerate(self.template.blocks)
-        ]
-        names = list(self.params)
-        epoch_loss = torch.zeros(K, device=dev)
-        start = time.perf_counter()
-        for t in range(n_steps):
-            n_t = on_dev["counts"][t]
-            bn_mask = None
-            if not (counts[t] == B).all():
-                bn_mask = (on_dev["valid"][t], n_t, n_t > 0)
-            x = self.X[rows[t]].transpose(0, 1)  # (B, K, n_times)
-            masks = self._dropout_masks(counts[t], widths)
-            loss, per_net = self.step_loss(
-                x, labels[t].T, masks, bn_mask, on_dev["scale"][t]
+        rows, labels = rows.to(dev), labels.to(dev)
+        modules = [s.module for s in sessions]
+        buffers = {
+            name: torch.stack([dict(m.named_buffers())[name] for m in modules])
+            for name in self.buffer_names
+        }
+        leaves = [dict(m.named_parameters()) for m in modules]
+        epoch_loss = torch.zeros(len(active), device=dev)
+        for t in range(len(counts)):
+            params = {
+                name: torch.stack([own[name] for own in leaves])
+                for name in self.param_names
+            }
+            row_weight = None if (counts[t] == B).all() else on_dev["valid"][t]
+            masks = self._dropout_masks(active, counts[t])
+            autocast = torch.autocast(
+                dev.type, dtype=torch.bfloat16, enabled=self.precision == "bf16"
             )
-            grads = torch.autograd.grad(loss, [self.params[n] for n in names])
-            self._adam_step(names, grads, on_dev["adam"][t])
-            epoch_loss += per_net.detach() * n_t
-        self.losses.append(
-            (epoch_loss, counts.sum(0), n_steps, time.perf_counter() - start)
-        )
-        self.epoch += 1
-
-    def _block_length(self, index):
-        length = self.template.n_times
-        for i in range(index + 1):
-            length = math.ceil(length / self.template.blocks[i].conv1.stride[0])
-        return length
-
-    def _adam_schedule(self, active):
-        """Per step and network: the coefficients of torch.optim.Adam's update.
-
-        Rows: weight of the gradient in the first moment, decay and gradient
-        weight of the second moment, sqrt of the second bias correction, and
-        minus the step size; a network without a batch in a step gets
-        coefficients that leave its parameters and moments as they are.
-        """
-        steps = self.steps + np.cumsum(active, axis=0)  # (T, K)
-        self.steps = steps[-1] if len(steps) else self.steps
-        safe = np.maximum(steps, 1)
-        return np.stack(
-            [
-                np.where(active, 1 - _BETA1, 0.0),
-                np.where(active, _BETA2, 1.0),
-                np.where(active, 1 - _BETA2, 0.0),
-                np.sqrt(1 - _BETA2**safe),
-                np.where(active, -self.lr / (1 - _BETA1**safe), 0.0),
-            ],
-            axis=1,
-        )
-
-    @torch.no_grad()
-    def _adam_step(self, names, grads, coef):
-        """torch.optim.Adam's single-tensor update, one set of coefficients per net."""
-        for name, grad in zip(names, grads):
-            param, m, v = self.params[name], self.exp_avg[name], self.exp_avg_sq[name]
-            c = coef.view(5, self.K, *([1] * (param.dim() - 1)))
-            m.lerp_(grad, c[0])
-            v.mul_(c[1]).addcmul_(grad * c[2], grad)
-            denom = (v.sqrt() / c[3]).add_(_EPS)
-            param.add_(m * c[4] / denom)
-
-    # ----------------------------------------------------------- write back
-    def write_back(self):
-        """Weights, statistics, Adam state, history and random streams to each net."""
-        losses = [
-            (loss.cpu().numpy(), seen, n, dur) for loss, seen, n, dur in self.losses
-        ]
-        for k, est in enumerate(self.estimators):
-            net = est.net_
-            module = net.module_
-            with torch.no_grad():
-                for name, p in module.named_parameters():
-                    p.copy_(self.params[name][k])
-                for name, b in module.named_buffers():
-                    if name.endswith("num_batches_tracked"):
-                        b.fill_(int(self.steps[k]))
-                    else:
-                        b.copy_(self.buffers[name][k])
-            state = net.optimizer_.state
-            for name, p in module.named_parameters():
-                state[p] = {
-                    "step": torch.tensor(float(self.steps[k])),
-                    "exp_avg": self.exp_avg[name][k].detach().clone(),
-                    "exp_avg_sq": self.exp_avg_sq[name][k].detach().clone(),
-                }
-            for epoch in range(est.max_epochs):
-                loss, seen, n_steps, dur = losses[epoch]
-                mean_loss = float(loss[k] / seen[k])
-                net.history.new_epoch()
-                net.history.record("epoch", epoch + 1)
-                net.history.new_batch()
-                net.history.record_batch("train_loss", mean_loss)
-                net.history.record_batch("train_batch_size", int(seen[k]))
-                net.history.record(
-                    "train_batch_count", math.ceil(seen[k] / est.batch_size)
+            with autocast:
+                logits = self.forward(
+                    params, buffers, self.X[rows[t]], row_weight, masks
                 )
-                net.history.record("train_loss", mean_loss)
-                net.history.record("dur", dur)
-            est.n_iter_ = est.max_epochs
-            cpu_state = self.perm_gen[k].get_state()
-            cuda_state = (
-                self.mask_gen[k].get_state() if self.device.type == "cuda" else None
-            )
-            est._rng_state_ = (cpu_state, cuda_state)
+            per_row = F.cross_entropy(
+                logits.reshape(-1, logits.shape[-1]).float(),
+                labels[t].reshape(-1),
+                reduction="none",
+            ).view(len(active), B)
+            per_net = (per_row * on_dev["scale"][t]).sum(1)
+            for session in sessions:
+                session.optimizer.zero_grad()
+            per_net.sum().backward()
+            for session, n in zip(sessions, counts[t]):
+                if n > 0:
+                    session.optimizer.step()
+            epoch_loss += per_net.detach() * on_dev["counts"][t]
+        with torch.no_grad():
+            for j, module in enumerate(modules):
+                for name, buffer in module.named_buffers():
+                    buffer.copy_(buffers[name][j])
+        seen = counts.sum(0)
+        for session, loss, n in zip(sessions, epoch_loss.cpu().numpy(), seen):
+            session.end_epoch(float(loss / n), int(n), math.ceil(n / B))

@@ -350,24 +350,26 @@ class DistillMixClassifier(ClassifierMixin, BaseEstimator):
         self : DistillMixClassifier
             The fitted classifier.
         """
+        pipeline, X, y = self._start_fit(X, y)
+        X_train, y_train = pipeline[:-1].fit_resample(X, y)
+        pipeline[-1].fit(X_train, y_train)
+        return self._finish_fit(pipeline, len(y_train))
+
+    def _start_fit(self, X, y):
+        """Validate the training data; return it with the unfitted pipeline."""
         _check_real(X, self)
         X, y = validate_data(self, X, y, dtype=[np.float32, np.float64])
         check_classification_targets(y)
         random_state = check_random_state(self.random_state)
-        self.pipeline_ = self._make_pipeline(random_state).fit(X, y)
-        final = self.pipeline_[-1]
-        self.classes_ = final.classes_
-        self.distiller_ = self.pipeline_.named_steps["distill"]
+        return self._make_pipeline(random_state), X, y
+
+    def _finish_fit(self, pipeline, n_train_samples):
+        """Adopt a pipeline whose steps were fitted (here or by fit_resnets)."""
+        self.pipeline_ = pipeline
+        self.classes_ = pipeline[-1].classes_
+        self.distiller_ = pipeline.named_steps["distill"]
         self.distilled_indices_ = self.distiller_.sample_indices_
-        steps = self.pipeline_.named_steps
-        n_mixed_from = (
-            steps["oversample"].sample_indices_.shape[0]
-            if self.oversample
-            else self.distilled_indices_.shape[0]
-        )
-        self.n_train_samples_ = steps["augment"].pair_indices_.shape[0] + (
-            n_mixed_from if self.keep_original else 0
-        )
+        self.n_train_samples_ = int(n_train_samples)
         return self
 
     def _final_input(self, X):

@@ -108,10 +108,79 @@ class _FastNet(NeuralNetClassifier):
             size = len(batch[0])
             loss_sum += step["loss"].detach() * size
             n_seen += size
-        self.history.new_batch()
-        self.history.record_batch(prefix + "_loss", (loss_sum / n_seen).item())
-        self.history.record_batch(prefix + "_batch_size", n_seen)
-        self.history.record(prefix + "_batch_count", len(iterator))
+        _record_epoch_loss(
+            self.history, prefix, (loss_sum / n_seen).item(), n_seen, len(iterator)
+        )
+
+
+def _record_epoch_loss(history, prefix, mean_loss, n_seen, n_batches):
+    """An epoch's loss as one batch entry of skorch's history (see _FastNet)."""
+    history.new_batch()
+    history.record_batch(prefix + "_loss", mean_loss)
+    history.record_batch(prefix + "_batch_size", n_seen)
+    history.record(prefix + "_batch_count", n_batches)
+
+
+class _TrainingSession:
+    """A ResNetClassifier's training state, lent to a loop outside the class.
+
+    Made by :meth:`ResNetClassifier._training_session`, the one hook through
+    which another training loop (``fit_resnets``) trains the estimator's own
+    network as ``fit`` would.
+
+    Attributes
+    ----------
+    X : ndarray of shape (n_samples, n_points), float32
+        The spectra, validated as ``fit`` validates them.
+    y : ndarray of shape (n_samples,), int64
+        The labels encoded as indices into ``classes_``.
+    module : ResNet1D
+        The freshly initialised network (the weights ``fit`` would draw).
+    optimizer : torch.optim.Optimizer
+        Its optimiser; the loop calls ``optimizer.step()`` after each of the
+        network's mini-batches, as skorch does.
+    epochs : int
+        Epochs to train.
+    batch_size : int
+        Mini-batch size.
+    generator : torch.Generator
+        The estimator's CPU random stream: the loop draws each epoch's
+        permutation from it (``torch.randperm``), first thing in the epoch.
+    mask_generator : torch.Generator
+        The stream that dropout draws from on the training device (the CPU
+        stream itself on the CPU).
+    """
+
+    def __init__(self, estimator, X, y, epochs):
+        self.X, self.y = X, y
+        self.net = estimator.net_
+        self.module = estimator.net_.module_
+        self.optimizer = estimator.net_.optimizer_
+        self.epochs = int(epochs)
+        self.batch_size = estimator.batch_size
+        self.device = estimator.device_
+        cpu_state, cuda_state = estimator._rng_state_
+        self.generator = torch.Generator()
+        self.generator.set_state(cpu_state)
+        self.mask_generator = self.generator
+        if self.device.type == "cuda":
+            self.mask_generator = torch.Generator(device=self.device)
+            self.mask_generator.set_state(cuda_state)
+
+    def begin_epoch(self) -> None:
+        """Tell the net's callbacks (history, timer) that an epoch starts."""
+        self.net.notify("on_epoch_begin", dataset_train=None, dataset_valid=None)
+
+    def end_epoch(self, mean_loss: float, n_seen: int, n_batches: int) -> None:
+        """Record the epoch's mean training loss, as ``fit`` records it."""
+        _record_epoch_loss(self.net.history, "train", mean_loss, n_seen, n_batches)
+        self.net.notify("on_epoch_end", dataset_train=None, dataset_valid=None)
+
+    def rng_state(self) -> tuple:
+        cuda_state = None
+        if self.device.type == "cuda":
+            cuda_state = self.mask_generator.get_state()
+        return self.generator.get_state(), cuda_state
 
 
 def _resolve_device(device: str | torch.device) -> torch.device:
@@ -227,6 +296,12 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
     given; the first call builds the network. A random stream is carried
     from call to call, so ``E`` calls on the same data give the same network
     as ``fit`` with ``max_epochs=E``.
+
+    **Training from outside.** The one internal hook for another training
+    loop is ``_training_session(X, y, epochs=None)``, a context manager that
+    lends the validated data, the network, its optimiser and the random
+    streams, and stores the streams and epoch count back on exit;
+    :func:`~skmrs.classification.fit_resnets` trains through it.
 
     **Persistence.** A fitted classifier pickles (skorch stores the weights
     with ``torch.save``); a model trained on a GPU loads on a CPU-only
@@ -373,6 +448,29 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
         with _private_torch_rng(self):
             self.net_.partial_fit(_TensorDataset(X, y), None, epochs=epochs)
         self.n_iter_ += epochs
+
+    @contextmanager
+    def _training_session(self, X, y, *, epochs: int | None = None):
+        """Lend the training state to an outside loop: the one internal hook.
+
+        Validates ``X`` and ``y`` and builds the network exactly as
+        :meth:`fit` does, then yields a :class:`_TrainingSession` (data,
+        module, optimizer, random streams, epoch bookkeeping). On exit the
+        random streams are stored back and ``n_iter_`` counts the epochs, so
+        the estimator is as if ``fit`` had trained it for ``epochs``
+        (default ``max_epochs``) epochs, and :meth:`partial_fit` goes on from
+        there. ``skmrs.classification.fit_resnets`` is its user; nothing else
+        outside this class reads or sets the training state.
+        """
+        X, y = self._validate(X, y, reset=True)
+        self._initialize(X.shape[1])
+        epochs = self.max_epochs if epochs is None else epochs
+        session = _TrainingSession(self, X, y, epochs)
+        self.net_.notify("on_train_begin", X=X, y=y)
+        yield session
+        self.net_.notify("on_train_end", X=X, y=y)
+        self._rng_state_ = session.rng_state()
+        self.n_iter_ += session.epochs
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):

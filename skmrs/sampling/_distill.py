@@ -5,10 +5,11 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from imblearn.utils import Substitution
+from imblearn.utils import Substitution, check_sampling_strategy
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils.multiclass import check_classification_targets
 
 from ..utils import set_random_states
 from ._base import _BaseDenseSampler, _random_state_doc
@@ -197,11 +198,42 @@ class ConfidenceDistiller(_BaseDenseSampler):
         return max(1, math.ceil(self.fallback_size * n_class))
 
     def _fit_resample(self, X, y):
+        classes = np.unique(y)
+        for estimator in self._distillation(X, y):
+            if hasattr(estimator, "partial_fit"):
+                estimator.partial_fit(X, y, classes=classes)
+            else:
+                estimator.fit(X, y)
+        return X[self.sample_indices_], y[self.sample_indices_]
+
+    def _fit_resample_steps(self, X, y):
+        """:meth:`fit_resample` as a generator, for a caller that trains itself.
+
+        Validates like ``fit_resample``, then yields ``estimator_`` before
+        each epoch; the caller trains it one epoch on ``X, y`` (as
+        ``partial_fit`` would). Returns the kept ``(X, y)`` when exhausted.
+        ``skmrs.classification.fit_resnets`` uses it to train the
+        distillation networks of many folds side by side.
+        """
+        self._validate_params()
+        check_classification_targets(y)
+        X, y, _ = self._check_X_y(X, y)
+        self.sampling_strategy_ = check_sampling_strategy(
+            self.sampling_strategy, y, self._sampling_type
+        )
+        yield from self._distillation(X, y)
+        return X[self.sample_indices_], y[self.sample_indices_]
+
+    def _distillation(self, X, y):
+        """Algorithm 1 as a generator: yields ``estimator_`` before each epoch.
+
+        After each epoch the caller has trained, every sample's confidence is
+        recorded; when the generator is exhausted, the fitted attributes are
+        set.
+        """
         random_state = check_random_state(self.random_state)
         self.estimator_ = self._make_estimator(random_state)
-        classes = np.unique(y)
-        incremental = hasattr(self.estimator_, "partial_fit")
-        self.n_epochs_ = self.epochs if incremental else 1
+        self.n_epochs_ = self.epochs if hasattr(self.estimator_, "partial_fit") else 1
 
         n_samples = X.shape[0]
         first_epoch = np.zeros(n_samples, dtype=np.intp)
@@ -209,10 +241,7 @@ class ConfidenceDistiller(_BaseDenseSampler):
         own_proba = np.zeros(n_samples)
         n_confident = np.zeros(self.n_epochs_, dtype=np.intp)
         for epoch in range(1, self.n_epochs_ + 1):
-            if incremental:
-                self.estimator_.partial_fit(X, y, classes=classes)
-            else:
-                self.estimator_.fit(X, y)
+            yield self.estimator_
             proba = self.estimator_.predict_proba(X)
             label_column = np.searchsorted(self.estimator_.classes_, y)
             confident = proba.max(axis=1) >= self.threshold
@@ -225,8 +254,19 @@ class ConfidenceDistiller(_BaseDenseSampler):
             np.maximum(own_proba, own, out=own_proba)
 
         kept = first_epoch > 0
+        self.fallback_classes_ = self._top_up(kept, y, own_proba)
+        self.sample_indices_ = np.flatnonzero(kept)
+        self.first_epoch_ = first_epoch[self.sample_indices_]
+        self.n_confident_per_epoch_ = n_confident
+        self.n_new_per_epoch_ = np.bincount(first_epoch, minlength=self.n_epochs_ + 1)[
+            1:
+        ]
+        self.confidence_ = confidence
+
+    def _top_up(self, kept, y, own_proba):
+        """The fallback rule: fill ``kept`` in place; return the classes filled."""
         fallback_classes = []
-        for klass in classes:
+        for klass in np.unique(y):
             in_class = np.flatnonzero(y == klass)
             n_kept = int(kept[in_class].sum())
             k = self._fallback_count(in_class.shape[0])
@@ -242,18 +282,9 @@ class ConfidenceDistiller(_BaseDenseSampler):
                 f"the class up to {k} with the samples of the highest probability "
                 f"of their label (fallback_size={self.fallback_size}).",
                 DistillationWarning,
-                stacklevel=2,
+                stacklevel=4,
             )
-
-        self.sample_indices_ = np.flatnonzero(kept)
-        self.first_epoch_ = first_epoch[self.sample_indices_]
-        self.n_confident_per_epoch_ = n_confident
-        self.n_new_per_epoch_ = np.bincount(first_epoch, minlength=self.n_epochs_ + 1)[
-            1:
-        ]
-        self.confidence_ = confidence
-        self.fallback_classes_ = np.asarray(fallback_classes, dtype=y.dtype)
-        return X[self.sample_indices_], y[self.sample_indices_]
+        return np.asarray(fallback_classes, dtype=y.dtype)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -170,3 +170,95 @@ def test_bad_input(estimators, kwargs, error, match):
     y[::3] = "other"  # a third class, absent from rows 1, 4, 7, ...
     with pytest.raises(error, match=match):
         fit_resnets(estimators, X, y, **kwargs)
+
+
+def _losses(clf):
+    return np.asarray(clf.net_.history[:, "train_loss"])
+
+
+def test_a_changed_block_trains_the_same_in_both_engines(monkeypatch):
+    """The batched engine runs the network's own code: change it in one place."""
+    from skmrs.models import _resnet1d
+
+    def gelu_block(self, x):  # the residual block, with GELU and a damped branch
+        shortcut = self.shortcut(x)
+        if self.extra_channels:
+            shortcut = torch.nn.functional.pad(shortcut, (0, 0, 0, self.extra_channels))
+        x = self.conv1(self.preact(x))
+        x = self.conv2(self.dropout(torch.nn.functional.gelu(self.bn2(x))))
+        return 0.5 * x + shortcut
+
+    X, y = _data()
+    params = dict(**TINY, dropout=0.5, max_epochs=2, random_state=0)
+    relu = ResNetClassifier(**params).fit(X[ROWS[1]], y[ROWS[1]])
+    monkeypatch.setattr(_resnet1d._ResidualBlock, "forward", gelu_block)
+    one = ResNetClassifier(**params).fit(X[ROWS[1]], y[ROWS[1]])
+    many = fit_resnets(
+        [ResNetClassifier(**params), ResNetClassifier(**{**params, "random_state": 1})],
+        X,
+        y,
+        sample_indices=ROWS[1:],
+    )[0]
+    assert np.abs(_losses(one) - _losses(relu)).max() > 1e-3  # the change counts
+    np.testing.assert_allclose(_losses(many), _losses(one), rtol=1e-5)
+
+
+def _noise_pipeline(seed):
+    from imblearn.over_sampling import RandomOverSampler
+
+    from skmrs.classification import make_distillmix_pipeline
+    from skmrs.sampling import NoiseAugmenter
+
+    return make_distillmix_pipeline(
+        distiller="passthrough",
+        oversampler=RandomOverSampler(random_state=seed),
+        augmenter=NoiseAugmenter(factor=1, random_state=seed),
+        classifier=ResNetClassifier(
+            **TINY, dropout=0.5, max_epochs=2, random_state=seed
+        ),
+    )
+
+
+def test_noise_pipelines_equal_separate_fits():
+    X, y = _data()
+    rows = [ROWS[0], np.r_[10:90:2, 11:40:2], ROWS[2]]  # unequal, imbalanced
+    separate = [_noise_pipeline(s).fit(X[r], y[r]) for s, r in zip(SEEDS, rows)]
+    batched = fit_resnets(
+        [_noise_pipeline(s) for s in SEEDS], X, y, sample_indices=rows
+    )
+    for one, many in zip(separate, batched):
+        np.testing.assert_allclose(_losses(many[-1]), _losses(one[-1]), rtol=1e-5)
+        np.testing.assert_allclose(
+            many.predict_proba(X), one.predict_proba(X), atol=1e-2
+        )
+
+
+def _distillmix(seed):
+    from skmrs import DistillMixClassifier
+
+    tiny = {k: v for k, v in TINY.items()}
+    return DistillMixClassifier(
+        **tiny, dropout=0.5, max_epochs=2, distill_epochs=2, threshold=0.51,
+        augment_factor=1, random_state=seed,
+    )  # fmt: skip
+
+
+def test_distillmix_equals_separate_fits():
+    """Distillation networks side by side, then final networks of unequal data."""
+    X, y = _data()
+    separate = [_distillmix(s).fit(X[r], y[r]) for s, r in zip(SEEDS, ROWS)]
+    batched = fit_resnets([_distillmix(s) for s in SEEDS], X, y, sample_indices=ROWS)
+    sizes = {one.n_train_samples_ for one in separate}
+    assert len(sizes) > 1  # the final networks' training sets differ in size
+    for one, many in zip(separate, batched):
+        np.testing.assert_array_equal(many.distilled_indices_, one.distilled_indices_)
+        np.testing.assert_allclose(
+            many.distiller_.confidence_, one.distiller_.confidence_, atol=1e-2
+        )
+        assert many.n_train_samples_ == one.n_train_samples_
+        final, theirs = many.pipeline_[-1], one.pipeline_[-1]
+        np.testing.assert_allclose(_losses(final), _losses(theirs), rtol=1e-5)
+        np.testing.assert_allclose(
+            many.predict_proba(X), one.predict_proba(X), atol=1e-2
+        )
+        assert many.distiller_.estimator_.n_iter_ == 2
