@@ -1,11 +1,11 @@
 """The paper's protocol with the batched engine and the sequential path, timed.
 
 Runs :func:`skmrs.benchmark.run_benchmark` on the paper preset (10-fold
-GroupKFold over patients x 2 seeds; DistillMix "both", plain ResNet, SVM and
-RF; the default 7442-spectrum simulated cohort) twice in one process: once
-with ``engine="batched"`` (the plain-ResNet jobs of all folds and seeds as
-one batched computation, :func:`skmrs.classification.fit_resnets`) and once
-with ``engine="sequential"`` (one skorch fit per job). SVM and RF do not
+GroupKFold over patients x 2 seeds; all seven rows of Table 2; the default
+7442-spectrum simulated cohort) twice in one process: once with
+``engine="batched"`` (every network row's jobs of all folds and seeds as one
+batched computation per model, :func:`skmrs.classification.fit_resnets`) and
+once with ``engine="sequential"`` (one skorch fit per job). SVM and RF do not
 depend on the engine, so the sequential pass leaves them out unless
 ``--sequential-all`` is given. Prints, per pass, the wall time, per-model
 training time and training samples/s, the device name, AUC mean +- sd (the
@@ -38,13 +38,18 @@ import torch
 from bench_training import _sync, forward_flops, matmul_flops
 
 from skmrs import ResNetClassifier
-from skmrs.benchmark import default_models, run_benchmark
-from skmrs.benchmark._batched import batched_jobs, run_batched_jobs
+from skmrs.benchmark import BatchedEngine, default_models, run_benchmark
 from skmrs.classification import fit_resnets
 from skmrs.datasets import make_mrs_cohort
 from skmrs.model_selection import patient_splits
 
-NETWORK_MODELS = ("ResNet", "DistillMix-both")
+NETWORK_MODELS = (
+    "ResNet",
+    "Noise",
+    "DistillMix-same",
+    "DistillMix-other",
+    "DistillMix-both",
+)
 
 
 def device_name(device: torch.device) -> str:
@@ -107,7 +112,7 @@ def main(argv=None) -> None:
     parser.add_argument(
         "--models",
         nargs="+",
-        default=["SVM", "RF", "ResNet", "DistillMix-both"],
+        default=["SVM", "RF", *NETWORK_MODELS],
         help="rows of Table 2 to run",
     )
     parser.add_argument(
@@ -153,7 +158,11 @@ def main(argv=None) -> None:
     for name in args.models:
         models[name] = all_models[name]
         if name in NETWORK_MODELS:
-            models[name].set_params(**net)
+            keys = models[name].get_params(deep=True)
+            models[name].set_params(**{
+                key: value for k, value in net.items() for key in keys
+                if key == k or key.endswith(f"__{k}")
+            })  # fmt: skip
     common = dict(
         n_splits=args.n_splits, seeds=tuple(args.seeds), y_true=cohort.target_true
     )
@@ -206,24 +215,19 @@ def main(argv=None) -> None:
             )
 
     if "ResNet" in models and (args.bf16 or args.compile):
-        jobs = batched_jobs(
-            models, [("ResNet", s, f) for s in args.seeds for f in range(len(splits))]
-        )
         variants = [("bf16", "bf16", False)] if args.bf16 else []
         if args.compile:
             variants.append(("compile", "float32", True))
         for label, precision, compile_ in variants:
             start = time.perf_counter()
-            outputs = list(
-                run_batched_jobs(
-                    models, jobs, X, y, groups, cohort.target_true, splits,
-                    precision=precision, compile=compile_,
-                )
-            )  # fmt: skip
+            engine = BatchedEngine(precision=precision, compile=compile_)
+            variant = run_benchmark(
+                X, y, groups, {"ResNet": models["ResNet"]}, engine=engine, **common
+            )
             _sync(device)
             seconds = time.perf_counter() - start
-            auc = np.array([record["roc_auc"] for record, _, _ in outputs])
-            auc_true = np.array([record["roc_auc_true"] for record, _, _ in outputs])
+            auc = np.array([r["roc_auc"] for r in variant.records])
+            auc_true = np.array([r["roc_auc_true"] for r in variant.records])
             ref = np.array(
                 [r["roc_auc"] for r in batched.records if r["model"] == "ResNet"]
             )

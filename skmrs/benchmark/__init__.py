@@ -1,6 +1,16 @@
 """The paper's Table 2 for any data set: models x seeds x leave-patients-out folds."""
 
+from ._engines import BatchedEngine, SequentialEngine
 from ._models import PRESETS, Preset, default_models
-from ._run import BenchmarkResult, run_benchmark
+from ._result import BenchmarkResult
+from ._run import run_benchmark
 
-__all__ = ["PRESETS", "BenchmarkResult", "Preset", "default_models", "run_benchmark"]
+__all__ = [
+    "PRESETS",
+    "BatchedEngine",
+    "BenchmarkResult",
+    "Preset",
+    "SequentialEngine",
+    "default_models",
+    "run_benchmark",
+]

@@ -18,6 +18,11 @@ from ._resnet import ResNetClassifier
 STEP_NAMES = ("distill", "oversample", "augment", "classifier")
 
 
+def _default_distiller(random_state=None):
+    """The paper's distiller: its network has the final model's structure."""
+    return ConfidenceDistiller(ResNetClassifier(), random_state=random_state)
+
+
 def make_distillmix_pipeline(
     *,
     distiller=None,
@@ -39,7 +44,9 @@ def make_distillmix_pipeline(
     ----------
     distiller : sampler, "passthrough" or None, default=None
         Keeps the samples worth learning from. None is
-        :class:`~skmrs.sampling.ConfidenceDistiller` with its defaults.
+        :class:`~skmrs.sampling.ConfidenceDistiller` with its defaults around
+        a :class:`~skmrs.ResNetClassifier` with its defaults (the paper's
+        distillation network has the final model's structure).
 
     oversampler : sampler, "passthrough" or None, default=None
         Balances the classes of what the distiller kept. None is
@@ -81,7 +88,7 @@ def make_distillmix_pipeline(
     ['distill', 'oversample', 'augment', 'classifier']
     """
     defaults = (
-        ConfidenceDistiller,
+        _default_distiller,
         RandomOverSampler,
         MixingAugmenter,
         ResNetClassifier,

@@ -1,6 +1,7 @@
 """Voxel-level and patient-wise scores, and scorers with routed patient groups."""
 
 from ._classification import sensitivity_score, specificity_score
+from ._fold import SCORE_NAMES, positive_label, score_fold
 from ._patient import (
     patient_accuracy_score,
     patient_labels,
@@ -10,11 +11,14 @@ from ._patient import (
 from ._scorer import make_patient_scorers
 
 __all__ = [
+    "SCORE_NAMES",
     "make_patient_scorers",
     "patient_accuracy_score",
     "patient_labels",
     "patient_probabilities",
     "patient_roc_auc_score",
+    "positive_label",
+    "score_fold",
     "sensitivity_score",
     "specificity_score",
 ]

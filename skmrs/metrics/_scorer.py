@@ -6,6 +6,7 @@ import sklearn
 from sklearn.metrics import get_scorer, make_scorer
 
 from ._classification import sensitivity_score, specificity_score
+from ._fold import SCORE_NAMES
 from ._patient import patient_accuracy_score, patient_roc_auc_score
 
 
@@ -30,8 +31,7 @@ def make_patient_scorers(*, rule: str = "any", pos_label=1) -> dict:
     Returns
     -------
     scorers : dict of str to scorer
-        ``"sensitivity"``, ``"specificity"``, ``"roc_auc"``,
-        ``"patient_accuracy"``, ``"patient_roc_auc"``.
+        One per name of :data:`~skmrs.metrics.SCORE_NAMES`.
 
     Examples
     --------
@@ -57,14 +57,11 @@ def make_patient_scorers(*, rule: str = "any", pos_label=1) -> dict:
             "skmrs.model_selection.cross_validate_patients, which needs no routing."
         )
     common = dict(response_method="predict_proba", rule=rule, pos_label=pos_label)
-    return {
-        "sensitivity": make_scorer(sensitivity_score, pos_label=pos_label),
-        "specificity": make_scorer(specificity_score, pos_label=pos_label),
-        "roc_auc": get_scorer("roc_auc"),
-        "patient_accuracy": make_scorer(
-            patient_accuracy_score, **common
-        ).set_score_request(groups=True),
-        "patient_roc_auc": make_scorer(
-            patient_roc_auc_score, **common
-        ).set_score_request(groups=True),
-    }
+    scorers = (
+        make_scorer(sensitivity_score, pos_label=pos_label),
+        make_scorer(specificity_score, pos_label=pos_label),
+        get_scorer("roc_auc"),
+        make_scorer(patient_accuracy_score, **common).set_score_request(groups=True),
+        make_scorer(patient_roc_auc_score, **common).set_score_request(groups=True),
+    )
+    return dict(zip(SCORE_NAMES, scorers))

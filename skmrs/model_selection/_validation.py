@@ -9,25 +9,11 @@ from numbers import Integral
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import clone, is_classifier
-from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GroupKFold, check_cv
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
-from ..metrics import (
-    patient_accuracy_score,
-    patient_roc_auc_score,
-    sensitivity_score,
-    specificity_score,
-)
+from ..metrics import SCORE_NAMES, positive_label, score_fold
 from ..metrics._patient import _check_groups, _check_not_missing
-
-SCORE_NAMES = (
-    "sensitivity",
-    "specificity",
-    "roc_auc",
-    "patient_accuracy",
-    "patient_roc_auc",
-)
 
 
 def check_patient_cv(cv, y, groups):
@@ -116,50 +102,32 @@ def patient_splits(cv, X, y, groups) -> tuple[list, np.ndarray]:
     return splits, groups
 
 
-def _score_fold(y_test, proba, groups_test, classes, pos_label):
-    """Voxel and patient scores of one fold; undefined ones are NaN with a reason."""
-    pos_index = int(np.flatnonzero(classes == pos_label)[0])
-    p_pos = proba[:, pos_index]
-    y_pred = classes[np.argmax(proba, axis=1)]
-    notes = []
-    scores = {}
-    present = np.unique(y_test)
-    scores["sensitivity"] = sensitivity_score(y_test, y_pred, pos_label=pos_label)
-    scores["specificity"] = specificity_score(y_test, y_pred, pos_label=pos_label)
-    if present.size < 2:
-        notes.append(
-            f"only class {present[0]!r} in the test fold: roc_auc undefined, "
-            + ("sensitivity" if present[0] != pos_label else "specificity")
-            + " undefined"
-        )
-        scores["roc_auc"] = np.nan
-    else:
-        scores["roc_auc"] = float(roc_auc_score(y_test == pos_label, p_pos))
-    scores["patient_accuracy"] = patient_accuracy_score(
-        y_test, p_pos, groups=groups_test, pos_label=pos_label
+def _score_fitted(est, X, y, groups, test, *, pos_label=None, target_true=None):
+    """Scores, notes and class probabilities of a fitted model on a test fold."""
+    start = time.perf_counter()
+    proba = est.predict_proba(X[test])
+    scores, notes = score_fold(
+        y[test],
+        proba,
+        groups=groups[test],
+        classes=np.asarray(est.classes_),
+        pos_label=pos_label,
+        target_true=None if target_true is None else target_true[test],
     )
-    try:
-        scores["patient_roc_auc"] = patient_roc_auc_score(
-            y_test, p_pos, groups=groups_test, pos_label=pos_label
-        )
-    except ValueError as exc:
-        notes.append(str(exc))
-        scores["patient_roc_auc"] = np.nan
-    return scores, notes
+    scores["score_time"] = time.perf_counter() - start
+    return scores, notes, proba
 
 
-def _fit_and_score_fold(estimator, X, y, groups, train, test, pos_label):
+def _fit_and_score_fold(estimator, X, y, groups, train, test, **score_params):
+    """Fit a clone on the training fold and score it: the one path of both
+    :func:`cross_validate_patients` and :func:`skmrs.benchmark.run_benchmark`."""
     est = clone(estimator)
     start = time.perf_counter()
     est.fit(X[train], y[train])
     fit_time = time.perf_counter() - start
-    start = time.perf_counter()
-    proba = est.predict_proba(X[test])
-    classes = np.asarray(est.classes_)
-    scores, notes = _score_fold(y[test], proba, groups[test], classes, pos_label)
+    scores, notes, proba = _score_fitted(est, X, y, groups, test, **score_params)
     scores["fit_time"] = fit_time
-    scores["score_time"] = time.perf_counter() - start
-    return scores, notes, proba
+    return est, scores, notes, proba
 
 
 def cross_validate_patients(
@@ -231,15 +199,15 @@ def cross_validate_patients(
         raise ValueError(
             f"y must hold exactly two classes (non-tumour, tumour); got {classes.size}."
         )
-    if pos_label is None:
-        pos_label = 1 if 1 in classes else classes[-1]
-    elif pos_label not in classes:
-        raise ValueError(f"pos_label={pos_label!r} is not a class of y {classes}.")
+    pos_label = positive_label(classes, pos_label)
     splits, groups = patient_splits(cv, X, y, groups)
     out = Parallel(n_jobs=n_jobs)(
-        delayed(_fit_and_score_fold)(estimator, X, y, groups, train, test, pos_label)
+        delayed(_fit_and_score_fold)(
+            estimator, X, y, groups, train, test, pos_label=pos_label
+        )
         for train, test in splits
     )
+    out = [fold[1:] for fold in out]
     results = {
         name: np.array([scores[name] for scores, _, _ in out], dtype=float)
         for name in SCORE_NAMES + ("fit_time", "score_time")

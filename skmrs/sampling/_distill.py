@@ -38,11 +38,13 @@ class ConfidenceDistiller(_BaseDenseSampler):
 
     Parameters
     ----------
-    estimator : estimator object, default=None
+    estimator : estimator object
         Classifier with ``fit`` and ``predict_proba``; it is cloned, never
-        fitted itself. ``None`` uses :class:`skmrs.ResNetClassifier` with its
-        defaults (the Table-1 network of the paper; "the same structure and
-        configuration as the final model"). One call to ``partial_fit`` must
+        fitted itself. Required (None is refused at ``fit_resample``): the
+        paper uses the network of the final model, "the same structure and
+        configuration", which :func:`skmrs.classification.make_distillmix_pipeline`
+        and :class:`skmrs.DistillMixClassifier` supply (a
+        :class:`skmrs.ResNetClassifier`). One call to ``partial_fit`` must
         train one epoch, as it does for :class:`skmrs.ResNetClassifier`,
         :class:`~sklearn.neural_network.MLPClassifier` and
         :class:`~sklearn.linear_model.SGDClassifier`. Every ``random_state``
@@ -185,12 +187,12 @@ class ConfidenceDistiller(_BaseDenseSampler):
 
     def _make_estimator(self, random_state):
         if self.estimator is None:
-            from skmrs.classification import ResNetClassifier
-
-            estimator = ResNetClassifier()
-        else:
-            estimator = clone(self.estimator)
-        return _seed_estimator(estimator, random_state)
+            raise ValueError(
+                "ConfidenceDistiller needs an estimator, the distillation network: "
+                "pass one, e.g. ConfidenceDistiller(skmrs.ResNetClassifier()); "
+                "make_distillmix_pipeline and DistillMixClassifier supply it."
+            )
+        return _seed_estimator(clone(self.estimator), random_state)
 
     def _fallback_count(self, n_class):
         if isinstance(self.fallback_size, Integral):

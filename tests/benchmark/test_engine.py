@@ -1,12 +1,14 @@
-"""run_benchmark(engine="batched"): the plain-ResNet rows trained as one batch."""
+"""run_benchmark(engine="batched"): every network row trained as one batch."""
 
 import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils import Bunch
 
-from skmrs import ResNetClassifier
-from skmrs.benchmark import run_benchmark
+from skmrs import DistillMixClassifier, ResNetClassifier
+from skmrs.benchmark import BatchedEngine, run_benchmark
+from skmrs.classification import make_distillmix_pipeline
+from skmrs.sampling import NoiseAugmenter
 
 TINY = dict(
     n_filters=4, n_blocks=2, kernel_size=5, max_epochs=1, batch_size=16, device="cpu"
@@ -28,6 +30,15 @@ def _run(cohort, engine, **kwargs):
     models = {
         "LR": LogisticRegression(max_iter=200),
         "ResNet": ResNetClassifier(**TINY),
+        "Noise": make_distillmix_pipeline(
+            distiller="passthrough",
+            augmenter=NoiseAugmenter(factor=1),
+            classifier=ResNetClassifier(**TINY),
+            random_state=0,
+        ),
+        "DistillMix": DistillMixClassifier(
+            **TINY, threshold=0.51, distill_epochs=2, augment_factor=1
+        ),
     }
     return run_benchmark(
         cohort.data, cohort.target, cohort.groups, models,
@@ -37,7 +48,7 @@ def _run(cohort, engine, **kwargs):
 
 def test_batched_engine_gives_the_sequential_results(cohort, tmp_path):
     sequential = _run(cohort, "sequential")
-    batched = _run(cohort, "batched", output_dir=tmp_path)
+    batched = _run(cohort, BatchedEngine(), output_dir=tmp_path)
     assert [(r["model"], r["seed"], r["fold"]) for r in batched.records] == [
         (r["model"], r["seed"], r["fold"]) for r in sequential.records
     ]
@@ -45,9 +56,10 @@ def test_batched_engine_gives_the_sequential_results(cohort, tmp_path):
         np.testing.assert_allclose(batched.predictions[key], proba, atol=1e-2)
     for ours, theirs in zip(batched.records, sequential.records):
         assert ours["roc_auc"] == pytest.approx(theirs["roc_auc"], abs=1e-2)
+        assert ours.get("n_distilled") == theirs.get("n_distilled")
         assert ours["fit_time"] > 0
     # Every job was stored as it finished; a rerun loads them all.
-    assert len(list((tmp_path / "jobs").glob("*.npz"))) == 8
+    assert len(list((tmp_path / "jobs").glob("*.npz"))) == 16
     again = _run(cohort, "batched", output_dir=tmp_path)
     np.testing.assert_array_equal(
         again.predictions[("ResNet", 1)], batched.predictions[("ResNet", 1)]

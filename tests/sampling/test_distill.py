@@ -185,13 +185,23 @@ def test_bad_parameters_raise_at_fit_resample(params, name):
         distiller.fit_resample(X, y)
 
 
+def test_no_estimator_is_refused():
+    X, y = _data()
+    with pytest.raises(ValueError, match="needs an estimator"):
+        ConfidenceDistiller().fit_resample(X, y)
+
+
 @pytest.mark.filterwarnings("ignore::skmrs.sampling.DistillationWarning")
 def test_default_estimator_is_the_paper_resnet_one_epoch_per_round():
+    """The pipeline builder supplies the distillation network (sampling stays
+    below classification: it never imports ResNetClassifier)."""
     from skmrs import ResNetClassifier
+    from skmrs.classification import make_distillmix_pipeline
 
     X, y = _data(n=32)
     X = np.repeat(X, 6, axis=1).astype(np.float32)  # 36 points per "spectrum"
-    distiller = ConfidenceDistiller(epochs=2, random_state=0)
+    distiller = make_distillmix_pipeline(random_state=0).named_steps["distill"]
+    distiller.set_params(epochs=2)
     X_kept, _ = distiller.fit_resample(X, y)
     estimator = distiller.estimator_
     assert isinstance(estimator, ResNetClassifier)
