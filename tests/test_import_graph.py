@@ -74,3 +74,16 @@ def test_finds_a_planted_circle():
 def test_no_import_circle():
     cycle = find_cycle(import_graph())
     assert cycle is None, "import circle: " + " -> ".join(cycle)
+
+
+def test_the_paper_is_cited_from_one_place():
+    from skmrs import DistillMixClassifier, ResNetClassifier
+    from skmrs._docs import PAPER_REFERENCE
+    from skmrs.models import ResNet1D
+    from skmrs.sampling import ConfidenceDistiller, MixingAugmenter, NoiseAugmenter
+
+    first_line = PAPER_REFERENCE.splitlines()[0]
+    for cls in (ResNet1D, ResNetClassifier, DistillMixClassifier,
+                ConfidenceDistiller, MixingAugmenter, NoiseAugmenter):  # fmt: skip
+        assert first_line in cls.__doc__, cls.__name__
+        assert "<paper>" not in cls.__doc__

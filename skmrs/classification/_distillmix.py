@@ -11,6 +11,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._docs import cite_paper
 from ..sampling import ConfidenceDistiller, MixingAugmenter
 from ..utils._validation import _check_real
 from ._resnet import ResNetClassifier
@@ -124,6 +125,7 @@ _NET_PARAMS = (
 )
 
 
+@cite_paper
 class DistillMixClassifier(ClassifierMixin, BaseEstimator):
     """Confidence distillation and mixing augmentation around a ResNet.
 
@@ -240,9 +242,7 @@ class DistillMixClassifier(ClassifierMixin, BaseEstimator):
 
     References
     ----------
-    .. [1] J. Lu, N. Polomac, I. Gacheva, E. Hattingen, J. Triesch,
-       "Human-Expert-Level Brain Tumor Detection Using Deep Learning with Data
-       Distillation and Augmentation", arXiv:2006.12285, 2020.
+    .. [1] <paper>.
 
     Examples
     --------

@@ -16,6 +16,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch import NeuralNetClassifier
 
+from .._docs import cite_paper
 from ..models import ResNet1D
 from ..utils._validation import _check_real
 
@@ -210,6 +211,7 @@ def _resolve_device(device: str | torch.device) -> torch.device:
     return resolved
 
 
+@cite_paper
 class ResNetClassifier(ClassifierMixin, BaseEstimator):
     """The residual CNN of Lu et al. as a scikit-learn classifier.
 
@@ -316,9 +318,7 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
 
     References
     ----------
-    .. [1] D. Lu, N. Polomac, I. Gacheva, E. Hattingen, J. Triesch,
-       "Human-Expert-Level Brain Tumor Detection Using Deep Learning with Data
-       Distillation and Augmentation", arXiv:2006.12285.
+    .. [1] <paper>.
 
     Examples
     --------

@@ -8,6 +8,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .._docs import cite_paper
+
 __all__ = ["ResNet1D"]
 
 
@@ -94,6 +96,7 @@ class _ResidualBlock(nn.Module):
         return x + shortcut
 
 
+@cite_paper
 class ResNet1D(nn.Module):
     """1-D pre-activation residual network for spectra, with class activation maps.
 
@@ -154,9 +157,7 @@ class ResNet1D(nn.Module):
 
     References
     ----------
-    .. [1] D. Lu, N. Polomac, I. Gacheva, E. Hattingen, J. Triesch,
-       "Human-Expert-Level Brain Tumor Detection Using Deep Learning with Data
-       Distillation and Augmentation", arXiv:2006.12285, Table 1.
+    .. [1] <paper>, Table 1.
     .. [2] A. Y. Hannun, P. Rajpurkar et al., "Cardiologist-level arrhythmia
        detection and classification in ambulatory electrocardiograms using a
        deep neural network", Nature Medicine 25, 65-69 (2019).

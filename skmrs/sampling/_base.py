@@ -3,6 +3,7 @@
 import numpy as np
 from imblearn.base import BaseSampler
 from imblearn.utils import check_target_type
+from sklearn.utils import check_random_state
 from sklearn.utils.validation import validate_data
 
 from ..utils._validation import _check_real
@@ -86,3 +87,32 @@ def _stack(X, y, X_new, y_new, keep_original, name):
             "keep_original=False. Increase factor or set keep_original=True."
         )
     return X_new, y_new
+
+
+class _BaseAugmenter(_BaseDenseSampler):
+    """Base of the augmenters: draw targets, make one new sample each, stack.
+
+    ``round(factor * n_samples)`` targets are drawn (every sample
+    ``floor(factor)`` times, the rest without replacement); a subclass makes
+    the new samples in ``_new_samples`` and records what it drew. The new
+    samples carry their target's label and follow the input when
+    ``keep_original``.
+    """
+
+    def _fit_resample(self, X, y):
+        random_state = check_random_state(self.random_state)
+        n_new = _n_new_samples(self.factor, X.shape[0])
+        targets = _draw_targets(X.shape[0], n_new, random_state)
+        X_new = self._new_samples(X, y, targets, random_state)
+        return _stack(
+            X,
+            y,
+            X_new.astype(X.dtype, copy=False),
+            y[targets],
+            self.keep_original,
+            type(self).__name__,
+        )
+
+    def _new_samples(self, X, y, targets, random_state):
+        """One new sample per entry of ``targets``."""
+        raise NotImplementedError

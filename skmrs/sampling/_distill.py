@@ -11,6 +11,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.multiclass import check_classification_targets
 
+from .._docs import cite_paper
 from ..utils import set_random_states
 from ._base import _BaseDenseSampler, _random_state_doc
 
@@ -24,6 +25,7 @@ def _seed_estimator(estimator, random_state):
     return set_random_states(estimator, random_state.randint(np.iinfo(np.int32).max))
 
 
+@cite_paper
 @Substitution(random_state=_random_state_doc)
 class ConfidenceDistiller(_BaseDenseSampler):
     """Keep the training samples that a network learns confidently and early.
@@ -133,9 +135,7 @@ class ConfidenceDistiller(_BaseDenseSampler):
 
     References
     ----------
-    .. [1] J. Lu, N. Polomac, I. Gacheva, E. Hattingen, J. Triesch,
-       "Human-Expert-Level Brain Tumor Detection Using Deep Learning with Data
-       Distillation and Augmentation", arXiv:2006.12285, 2020.
+    .. [1] <paper>.
 
     Examples
     --------

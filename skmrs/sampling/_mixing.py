@@ -4,17 +4,10 @@ from numbers import Real
 
 import numpy as np
 from imblearn.utils import Substitution
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import (
-    _BaseDenseSampler,
-    _draw_targets,
-    _keep_original_doc,
-    _n_new_samples,
-    _random_state_doc,
-    _stack,
-)
+from .._docs import cite_paper
+from ._base import _BaseAugmenter, _keep_original_doc, _random_state_doc
 
 
 def _draw_partners(y_encoded, targets, strategy, random_state):
@@ -41,8 +34,9 @@ def _draw_partners(y_encoded, targets, strategy, random_state):
     return order[position]
 
 
+@cite_paper
 @Substitution(random_state=_random_state_doc, keep_original=_keep_original_doc)
-class MixingAugmenter(_BaseDenseSampler):
+class MixingAugmenter(_BaseAugmenter):
     """Create new spectra by mixing pairs of training spectra.
 
     Each new sample is ``(1 - alpha) * x_j + alpha * x_k`` (equation 1 of
@@ -104,9 +98,7 @@ class MixingAugmenter(_BaseDenseSampler):
 
     References
     ----------
-    .. [1] J. Lu, N. Polomac, I. Gacheva, E. Hattingen, J. Triesch,
-       "Human-Expert-Level Brain Tumor Detection Using Deep Learning with Data
-       Distillation and Augmentation", arXiv:2006.12285, 2020.
+    .. [1] <paper>.
 
     Examples
     --------
@@ -143,19 +135,8 @@ class MixingAugmenter(_BaseDenseSampler):
         self.keep_original = keep_original
         self.random_state = random_state
 
-    def _fit_resample(self, X, y):
-        random_state = check_random_state(self.random_state)
+    def _new_samples(self, X, y, targets, random_state):
         _, y_encoded = np.unique(y, return_inverse=True)
-        n_new = _n_new_samples(self.factor, X.shape[0])
-        targets = _draw_targets(X.shape[0], n_new, random_state)
         partners = _draw_partners(y_encoded, targets, self.strategy, random_state)
         self.pair_indices_ = np.column_stack([targets, partners])
-        X_new = (1 - self.alpha) * X[targets] + self.alpha * X[partners]
-        return _stack(
-            X,
-            y,
-            X_new.astype(X.dtype, copy=False),
-            y[targets],
-            self.keep_original,
-            type(self).__name__,
-        )
+        return (1 - self.alpha) * X[targets] + self.alpha * X[partners]

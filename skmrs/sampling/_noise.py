@@ -3,21 +3,15 @@
 from numbers import Real
 
 from imblearn.utils import Substitution
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import (
-    _BaseDenseSampler,
-    _draw_targets,
-    _keep_original_doc,
-    _n_new_samples,
-    _random_state_doc,
-    _stack,
-)
+from .._docs import cite_paper
+from ._base import _BaseAugmenter, _keep_original_doc, _random_state_doc
 
 
+@cite_paper
 @Substitution(random_state=_random_state_doc, keep_original=_keep_original_doc)
-class NoiseAugmenter(_BaseDenseSampler):
+class NoiseAugmenter(_BaseAugmenter):
     """Create new spectra by adding Gaussian noise to training spectra.
 
     Each new sample is ``x_j + scale * s * e`` with ``e`` standard normal
@@ -64,9 +58,7 @@ class NoiseAugmenter(_BaseDenseSampler):
 
     References
     ----------
-    .. [1] J. Lu, N. Polomac, I. Gacheva, E. Hattingen, J. Triesch,
-       "Human-Expert-Level Brain Tumor Detection Using Deep Learning with Data
-       Distillation and Augmentation", arXiv:2006.12285, 2020.
+    .. [1] <paper>.
 
     Examples
     --------
@@ -102,22 +94,11 @@ class NoiseAugmenter(_BaseDenseSampler):
         self.keep_original = keep_original
         self.random_state = random_state
 
-    def _fit_resample(self, X, y):
-        random_state = check_random_state(self.random_state)
-        n_new = _n_new_samples(self.factor, X.shape[0])
-        targets = _draw_targets(X.shape[0], n_new, random_state)
+    def _new_samples(self, X, y, targets, random_state):
         self.target_indices_ = targets
         if self.relative_to == "sample":
             reference = X.std(axis=1, keepdims=True)[targets]
         else:
             reference = X.std()
-        noise = random_state.standard_normal((n_new, X.shape[1]))
-        X_new = X[targets] + self.scale * reference * noise
-        return _stack(
-            X,
-            y,
-            X_new.astype(X.dtype, copy=False),
-            y[targets],
-            self.keep_original,
-            type(self).__name__,
-        )
+        noise = random_state.standard_normal((targets.shape[0], X.shape[1]))
+        return X[targets] + self.scale * reference * noise
