@@ -30,3 +30,19 @@ def test_console_script_runs_as_a_module():
         check=True,
     )
     assert "spectra" in result.stdout
+
+
+def test_benchmark_batched_engine(tmp_path, capsys):
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 32)).astype(np.float32)
+    y = np.arange(60) % 2
+    X[y == 1, 10] += 2.0
+    table = tmp_path / "spectra.npz"
+    np.savez(table, X=X, label=y, patient=np.repeat(np.arange(6), 10))
+    args = ["benchmark", "--data", str(table), "--models", "ResNet", "--n-splits",
+            "2", "--seeds", "0", "--engine", "batched", "--no-progress",
+            "--output", str(tmp_path / "out")]  # fmt: skip
+    assert main(args) == 0
+    assert "ResNet" in capsys.readouterr().out
