@@ -62,7 +62,7 @@ def score_fold(y_true, y_proba, *, groups, classes, pos_label=None, target_true=
     >>> import numpy as np
     >>> from skmrs.metrics import score_fold
     >>> proba = np.array([[0.9, 0.1], [0.2, 0.8], [0.4, 0.6], [0.7, 0.3]])
-    >>> scores, notes = score_fold([0, 1, 1, 0], proba, groups=[1, 1, 2, 2],
+    >>> scores, notes = score_fold([0, 1, 1, 0], proba, groups=[1, 2, 2, 1],
     ...                            classes=[0, 1])
     >>> scores["roc_auc"], notes
     (1.0, [])
