@@ -41,11 +41,8 @@ class SequentialEngine:
             outputs = Parallel(n_jobs=self.n_jobs, return_as="generator_unordered")(
                 delayed(_run_one)(job, models[job.model], data) for job in jobs
             )
-            yield from outputs
-
-
-def _run_one(job, estimator, data):
-    return job, fit_and_score_job(job, estimator, data)
+            for output in outputs:
+                yield from output
 
 
 class BatchedEngine:
@@ -55,7 +52,8 @@ class BatchedEngine:
     :class:`~skmrs.DistillMixClassifier` or a pipeline ending in a
     ``ResNetClassifier`` (the noise baseline) are trained side by side with
     :func:`skmrs.classification.fit_resnets`, model by model; the other
-    models' jobs go through a :class:`SequentialEngine`. On the CPU the
+    models' jobs are fitted one by one; the batched calls and those fits
+    share ``n_jobs`` joblib workers. On the CPU the
     scores equal the sequential ones to float rounding. Each batched job
     records the batched training time divided by the number of jobs as
     ``fit_time``.
@@ -92,28 +90,48 @@ class BatchedEngine:
         self.dask_scheduler = dask_scheduler
 
     def run(self, jobs: list[Job], models: dict, data: FoldData) -> Iterator:
-        """Yield ``(job, (record, test rows, tumour probability))`` as jobs end."""
-        batched = [job for job in jobs if _is_batchable(models[job.model])]
-        for name in dict.fromkeys(job.model for job in batched):
-            own = [job for job in batched if job.model == name]
-            yield from self._run_model(own, models[name], data)
-        rest = [job for job in jobs if job not in batched]
-        sequential = SequentialEngine(
-            n_jobs=self.n_jobs, dask_scheduler=self.dask_scheduler
-        )
-        yield from sequential.run(rest, models, data)
+        """Yield ``(job, (record, test rows, tumour probability))`` as jobs end.
 
-    def _run_model(self, jobs, model, data):
-        estimators = [seeded(model, job.seed) for job in jobs]
-        start = time.perf_counter()
-        fit_resnets(
-            estimators, data.X, data.y,
-            sample_indices=[data.train(job) for job in jobs],
-            precision=self.precision, compile=self.compile,
-        )  # fmt: skip
-        fit_time = (time.perf_counter() - start) / len(jobs)
-        for est, job in zip(estimators, jobs):
-            yield job, score_job(job, est, data, fit_time)
+        Each network model's batched call and each other job is one joblib
+        task, so ``n_jobs`` workers share them.
+        """
+        batched = [job for job in jobs if _is_batchable(models[job.model])]
+        tasks = [
+            delayed(_run_batched)(
+                [job for job in batched if job.model == name], models[name], data,
+                self.precision, self.compile,
+            )
+            for name in dict.fromkeys(job.model for job in batched)
+        ] + [
+            delayed(_run_one)(job, models[job.model], data)
+            for job in jobs
+            if job not in batched
+        ]  # fmt: skip
+        with _backend(self.dask_scheduler):
+            outputs = Parallel(n_jobs=self.n_jobs, return_as="generator_unordered")(
+                tasks
+            )
+            for output in outputs:
+                yield from output
+
+
+def _run_one(job, estimator, data):
+    return [(job, fit_and_score_job(job, estimator, data))]
+
+
+def _run_batched(jobs, model, data, precision, compile):
+    """One model's jobs (all its seeds and folds) in one fit_resnets call."""
+    estimators = [seeded(model, job.seed) for job in jobs]
+    start = time.perf_counter()
+    fit_resnets(
+        estimators, data.X, data.y,
+        sample_indices=[data.train(job) for job in jobs],
+        precision=precision, compile=compile,
+    )  # fmt: skip
+    fit_time = (time.perf_counter() - start) / len(jobs)
+    return [
+        (job, score_job(job, est, data, fit_time)) for est, job in zip(estimators, jobs)
+    ]
 
 
 ENGINES = {"sequential": SequentialEngine, "batched": BatchedEngine}
