@@ -188,8 +188,8 @@ def train(args) -> int:
     """``skmrs train``: fit one model on all the data and write its model file."""
     from tqdm.auto import tqdm
 
+    from ._cli_common import _quiet
     from .benchmark import default_models
-    from .cli import _quiet
     from .io import save_model
     from .utils import set_random_states
 

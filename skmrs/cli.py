@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
 import sys
 import time
-import warnings
 from pathlib import Path
 
 import numpy as np
+
+from ._cli_common import _quiet
 
 
 def _summary(cohort, seconds: float) -> str:
@@ -60,29 +59,6 @@ def _simulate(args) -> int:
         )
         print(f"  saved to        {args.output}")
     return 0
-
-
-@contextlib.contextmanager
-def _quiet(enabled: bool):
-    """Silence per-fit warnings, in worker processes too (they inherit the env).
-
-    The distiller's fallback warning would otherwise repeat for every fold; the
-    table's notes summarise it instead.
-    """
-    if not enabled:
-        yield
-        return
-    previous = os.environ.get("PYTHONWARNINGS")
-    os.environ["PYTHONWARNINGS"] = "ignore"
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            yield
-    finally:
-        if previous is None:
-            del os.environ["PYTHONWARNINGS"]
-        else:
-            os.environ["PYTHONWARNINGS"] = previous
 
 
 def _benchmark(args) -> int:

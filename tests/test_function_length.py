@@ -10,6 +10,7 @@ MAX_BODY_LINES = 90
 # Known long bodies, each with its reason; remove an entry once it is split.
 KNOWN_LONG = {
     "skmrs/datasets/_simulate.py::make_mrs_cohort": "being split by the lead",
+    "skmrs/io/_nifti.py::read_nifti_mrs": "91 lines, landed with issue 14; to split",
 }
 
 
