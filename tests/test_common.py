@@ -34,6 +34,7 @@ SMALL_PARAMS: dict[str, dict] = {
     "MixingAugmenter": dict(random_state=0),
     "NoiseAugmenter": dict(random_state=0),
     "DistillMixClassifier": dict(TINY_NET, distill_epochs=2, augment_factor=1),
+    "OracleClassifier": dict(estimator=ResNetClassifier(**TINY_NET, random_state=0)),
 }
 
 _DENSE_ONLY = "dense spectra only: pandas sparse frames are refused like scipy sparse"

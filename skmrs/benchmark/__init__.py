@@ -2,6 +2,7 @@
 
 from ._engines import BatchedEngine, SequentialEngine
 from ._models import PRESETS, Preset, default_models
+from ._oracle import OracleClassifier, gap_closed
 from ._result import BenchmarkResult
 from ._run import run_benchmark
 
@@ -9,8 +10,10 @@ __all__ = [
     "PRESETS",
     "BatchedEngine",
     "BenchmarkResult",
+    "OracleClassifier",
     "Preset",
     "SequentialEngine",
     "default_models",
+    "gap_closed",
     "run_benchmark",
 ]

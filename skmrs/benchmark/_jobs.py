@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -11,6 +12,7 @@ from sklearn.base import clone
 from ..metrics import positive_label
 from ..model_selection._validation import _fit_and_score_fold, _score_fitted
 from ..utils import set_random_states
+from ._oracle import _fit_arguments
 from ._summaries import fit_summary
 
 
@@ -56,8 +58,16 @@ def seeded(estimator, seed: int):
 
 def fit_and_score_job(job: Job, estimator, data: FoldData):
     """Fit ``estimator`` seeded with ``job.seed`` on its fold; the job's output."""
+    est = seeded(estimator, job.seed)
+    labels, fit_kwargs = _fit_arguments(
+        est, data.y, data.y_true, data.groups, data.train(job)
+    )
+    if labels is not data.y or fit_kwargs:  # an oracle, or a fit taking groups
+        start = time.perf_counter()
+        est.fit(data.X[data.train(job)], labels[data.train(job)], **fit_kwargs)
+        return score_job(job, est, data, time.perf_counter() - start)
     est, scores, notes, proba = _fit_and_score_fold(
-        seeded(estimator, job.seed), data.X, data.y, data.groups,
+        est, data.X, data.y, data.groups,
         data.train(job), data.test(job), target_true=data.y_true,
     )  # fmt: skip
     return _output(job, est, scores, notes, proba, data)

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from ..metrics import SCORE_NAMES, positive_label
+from ._oracle import _gap_closed_lines
 from ._summaries import summary_lines
 
 # Headers of the table's columns: the paper's Table 2, and the AUC against
@@ -102,6 +103,7 @@ class BenchmarkResult:
         for model in self.models:
             recs = [r for r in self.records if r["model"] == model]
             lines.extend(summary_lines(model, recs))
+        lines.extend(_gap_closed_lines(self))
         return "\n".join(lines)
 
     def save(self, output_dir) -> dict:
