@@ -6,6 +6,8 @@ settings, declared once here; a known incompatibility is an
 ``EXPECTED_FAILED_CHECKS`` entry with its reason.
 """
 
+import importlib.util
+
 import numpy as np
 import pytest
 import torch
@@ -34,6 +36,12 @@ SMALL_PARAMS: dict[str, dict] = {
     "MixingAugmenter": dict(random_state=0),
     "NoiseAugmenter": dict(random_state=0),
     "DistillMixClassifier": dict(TINY_NET, distill_epochs=2, augment_factor=1),
+    "NoiseAwareClassifier": dict(
+        estimator=ResNetClassifier(**TINY_NET), n_estimators=2, class_prior=0.3
+    ),
+    "CleanLearningClassifier": dict(
+        estimator=ResNetClassifier(**TINY_NET, random_state=0), cv=2
+    ),
     "OracleClassifier": dict(estimator=ResNetClassifier(**TINY_NET, random_state=0)),
 }
 
@@ -48,9 +56,17 @@ EXPECTED_FAILED_CHECKS: dict[str, dict[str, str]] = {
 }
 
 
+# Estimators of an optional extra, checked where it is installed (CI's dev extra).
+OPTIONAL_DEPENDENCY = {"CleanLearningClassifier": "cleanlab"}
+
+
 def _instances(kind):
     instances = []
     for name, cls in all_estimators():
+        if name in OPTIONAL_DEPENDENCY and not importlib.util.find_spec(
+            OPTIONAL_DEPENDENCY[name]
+        ):
+            continue
         is_sampler = hasattr(cls, "fit_resample")
         if is_sampler != (kind == "sampler"):
             continue

@@ -430,7 +430,7 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
             module__n_blocks=self.n_blocks,
             module__kernel_size=self.kernel_size,
             module__dropout=self.dropout,
-            criterion=torch.nn.CrossEntropyLoss,
+            **self._criterion_params(),
             optimizer=torch.optim.Adam,
             lr=self.lr,
             batch_size=self.batch_size,
@@ -443,6 +443,10 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
         with _private_torch_rng(self, seed):
             self.net_.initialize()
         self.n_iter_ = 0
+
+    def _criterion_params(self) -> dict:
+        """skorch's ``criterion`` and its ``criterion__*`` arguments."""
+        return {"criterion": torch.nn.CrossEntropyLoss}
 
     def _train(self, X: np.ndarray, y: np.ndarray, epochs: int) -> None:
         with _private_torch_rng(self):
