@@ -171,11 +171,14 @@ class NoiseAwareClassifier(ClassifierMixin, BaseEstimator):
     class_prior : "auto" or float, default="auto"
         Share of trusted-class tissue among the samples of the other class
         (with ``loss="nnpu"``; the simulator's ``label_noise``). "auto"
-        estimates it as Elkan and Noto do: ``cv``-fold out-of-fold
-        probabilities of a clone of ``estimator`` (by patient when
-        ``groups`` are given) give the mean probability ``c`` of the trusted
-        class over its own samples; then ``prior = n_trusted (1 - c) /
-        (c n_other)``, clipped to ``[0.05, 0.95]``.
+        estimates it from ``cv``-fold out-of-fold probabilities of a clone of
+        ``estimator`` trained on the labels (by patient when ``groups`` are
+        given): among the ``n_trusted / 2`` samples ranked most
+        trusted-like, a share ``c`` is labelled trusted; trusted-class tissue
+        is labelled trusted with that probability everywhere (the labelling
+        frequency of Elkan and Noto, read from the ranking instead of the
+        probabilities), so ``prior = n_trusted (1 - c) / (c n_other)``,
+        clipped to ``[0.05, 0.95]``.
 
     cv : int, default=5
         Folds of the out-of-fold estimate of ``class_prior``.
@@ -271,7 +274,11 @@ class NoiseAwareClassifier(ClassifierMixin, BaseEstimator):
     def _estimate_prior(self, X, y, groups, trusted, seed) -> float:
         proba = _out_of_fold_proba(self._base(), X, y, groups, self.cv, seed)
         clean = y == self.classes_[trusted]
-        c = float(proba[clean, trusted].mean())
+        # c = P(labelled trusted | trusted-class tissue), the same for every
+        # such sample: read off the samples ranked most trusted-like, so the
+        # estimate needs a good ranking, not calibrated probabilities.
+        top = np.argsort(-proba[:, trusted], kind="stable")[: max(1, clean.sum() // 2)]
+        c = float(clean[top].mean())
         prior = clean.sum() * (1.0 - c) / (c * (~clean).sum())
         return float(np.clip(prior, *_PRIOR_CLIP))
 

@@ -1,0 +1,160 @@
+"""NoiseAwareClassifier, its nnPU risk, and CleanLearningClassifier."""
+
+import numpy as np
+import pytest
+import torch
+from sklearn.linear_model import LogisticRegression
+
+from skmrs.classification import (
+    CleanLearningClassifier,
+    NoiseAwareClassifier,
+    ResNetClassifier,
+    make_distillmix_pipeline,
+)
+from skmrs.classification._noisy import _NonNegativePULoss
+
+TINY = dict(n_filters=4, n_blocks=2, kernel_size=5, dropout=0.0, max_epochs=15, lr=1e-2)
+
+
+def _one_sided(n=160, prior=0.5, seed=0):
+    """Healthy (0) and tumour (1) tissue; a share ``prior`` of the tumour-labelled
+    rows is healthy tissue labelled tumour."""
+    rng = np.random.default_rng(seed)
+    n_clean = n // 2
+    n_mixed = n - n_clean
+    tissue = np.r_[np.zeros(n_clean), (rng.random(n_mixed) >= prior)].astype(int)
+    X = rng.normal(size=(n, 32)).astype(np.float32)
+    X[tissue == 1, 20] += 4.0
+    y = np.r_[np.zeros(n_clean), np.ones(n_mixed)].astype(int)
+    return X, y, tissue
+
+
+def test_pu_risk_equals_the_clean_cross_entropy_when_the_mixture_is_known():
+    torch.manual_seed(0)
+    healthy = torch.randn(30, 2)
+    tumour = torch.randn(20, 2)
+    # labelled: the 30 healthy; mixture: the same 30 healthy and 20 tumour
+    logits = torch.cat([healthy, healthy, tumour])
+    noisy = torch.cat([torch.zeros(30), torch.ones(50)]).long()
+    true = torch.cat([torch.zeros(60), torch.ones(20)]).long()
+    loss = _NonNegativePULoss(prior=30 / 50, unlabelled_share=50 / 80, trusted=0)
+    clean = torch.nn.functional.cross_entropy(logits, true)
+    assert loss(logits, noisy).item() == pytest.approx(clean.item(), rel=1e-5)
+
+
+def test_pu_risk_turns_a_negative_mixture_term_into_a_positive_step():
+    # the mixture's "tumour" loss is lower than the prior share of the clean
+    # class's one: the unbiased term is negative, and its negative is returned
+    logits = torch.tensor([[5.0, 0.0], [5.0, 0.0], [0.0, 5.0], [0.0, 5.0]])
+    noisy = torch.tensor([0, 0, 1, 1])
+    loss = _NonNegativePULoss(prior=0.9, unlabelled_share=0.5, trusted=0)
+    log_p = torch.log_softmax(logits, 1)
+    negative = 0.5 * (-log_p[2:, 1].mean() + 0.9 * log_p[:2, 1].mean())
+    assert negative.item() < 0
+    assert loss(logits, noisy).item() == pytest.approx(-negative.item())
+
+
+def test_members_are_seeded_apart_and_averaged():
+    X, y, _ = _one_sided()
+    clf = NoiseAwareClassifier(
+        ResNetClassifier(**TINY), n_estimators=3, class_prior=0.5, random_state=0
+    ).fit(X, y)
+    probas = [m.predict_proba(X) for m in clf.estimators_]
+    np.testing.assert_allclose(clf.predict_proba(X), np.mean(probas, axis=0))
+    assert not np.allclose(probas[0], probas[1])
+    assert clf.class_prior_ == 0.5
+    again = NoiseAwareClassifier(
+        ResNetClassifier(**TINY), n_estimators=3, class_prior=0.5, random_state=0
+    ).fit(X, y)
+    np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
+
+
+def test_auto_prior_is_estimated_out_of_fold_by_patient():
+    X, y, _ = _one_sided(n=240, prior=0.5)
+    groups = np.repeat(np.arange(48), 5)
+    clf = NoiseAwareClassifier(
+        ResNetClassifier(**TINY), n_estimators=1, cv=3, random_state=0
+    ).fit(X, y, groups=groups)
+    assert clf.class_prior_ == pytest.approx(0.5, abs=0.1)
+
+
+def test_nnpu_ranks_tissue_better_than_its_noisy_labels_suggest():
+    X, y, tissue = _one_sided(n=240, prior=0.6)
+    clf = NoiseAwareClassifier(
+        ResNetClassifier(**TINY), n_estimators=1, class_prior=0.6, random_state=0
+    ).fit(X, y)
+    proba = clf.predict_proba(X)[:, 1]
+    # healthy tissue labelled tumour is scored near the clean healthy tissue,
+    # not near the tumour tissue (cross-entropy on these labels gives ~0.9)
+    mislabelled = (y == 1) & (tissue == 0)
+    assert proba[mislabelled].mean() < 0.2 < proba[tissue == 1].mean()
+
+
+def test_ce_loss_takes_any_classifier_and_more_classes():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 4))
+    y = np.repeat([0, 1, 2], 20)
+    clf = NoiseAwareClassifier(LogisticRegression(), loss="ce", n_estimators=2)
+    assert clf.fit(X, y).predict_proba(X).shape == (60, 3)
+    assert clf.class_prior_ is None
+
+
+@pytest.mark.parametrize(
+    "params, y, error, match",
+    [
+        ({"estimator": LogisticRegression()}, [0, 1], TypeError, "ResNetClassifier"),
+        ({}, [0, 1, 2], ValueError, "Only binary"),
+        ({"trusted_class": 5}, [0, 1], ValueError, "trusted_class=5"),
+    ],
+)
+def test_bad_settings_are_refused(params, y, error, match):
+    X = np.random.default_rng(0).normal(size=(30, 8)).astype(np.float32)
+    y = np.resize(y, 30)
+    with pytest.raises(error, match=match):
+        NoiseAwareClassifier(**params, class_prior=0.5).fit(X, y)
+
+
+def test_usable_as_the_distillmix_classifier():
+    X, y, _ = _one_sided()
+    pipe = make_distillmix_pipeline(
+        distiller="passthrough",
+        classifier=NoiseAwareClassifier(
+            ResNetClassifier(**TINY), n_estimators=2, class_prior=0.5
+        ),
+        random_state=0,
+    ).fit(X, y)
+    assert pipe.predict_proba(X).shape == (len(X), 2)
+
+
+def test_cleanlab_never_flags_the_trusted_class_and_refits_on_the_rest():
+    pytest.importorskip("cleanlab", reason="cleanlab is an optional extra (noisy)")
+    X, y, tissue = _one_sided(n=200, prior=0.5)
+    X = X.astype(float)
+    groups = np.repeat(np.arange(40), 5)
+    clf = CleanLearningClassifier(LogisticRegression(), cv=4, trusted_class=0).fit(
+        X, y, groups=groups
+    )
+    issues = clf.label_issues_
+    assert not issues[y == 0].any()
+    assert issues[(y == 1) & (tissue == 0)].mean() > issues[tissue == 1].mean()
+    weights = clf.clean_learning_.label_issues_df["sample_weight"].to_numpy()
+    kept = LogisticRegression().fit(
+        X[~issues], y[~issues], sample_weight=weights[~issues]
+    )
+    np.testing.assert_allclose(clf.predict_proba(X), kept.predict_proba(X))
+
+
+def test_cleanlab_missing_is_a_clear_import_error(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_cleanlab(name, *args, **kwargs):
+        if name.startswith("cleanlab"):
+            raise ImportError("no cleanlab")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_cleanlab)
+    X, y, _ = _one_sided(n=40)
+    with pytest.raises(ImportError, match=r"skmrs\[noisy\]"):
+        CleanLearningClassifier(LogisticRegression()).fit(X, y)
