@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils import set_random_states
 from ..utils._validation import _check_real
-from ._noisy import _out_of_fold_proba
+from ._noisy import _check_groups, _out_of_fold_proba
 from ._resnet import ResNetClassifier
 
 __all__ = ["CleanLearningClassifier"]
@@ -151,12 +151,7 @@ class CleanLearningClassifier(ClassifierMixin, BaseEstimator):
             if len(self.classes_) != 2:
                 raise ValueError("trusted_class needs binary labels (cleanlab).")
             pulearning = int(np.flatnonzero(self.classes_ == self.trusted_class)[0])
-        if groups is not None:
-            groups = np.asarray(groups)
-            if groups.shape[0] != X.shape[0]:
-                raise ValueError(
-                    f"groups has {groups.shape[0]} entries for {X.shape[0]} samples."
-                )
+        groups = _check_groups(groups, X.shape[0])
         rng = check_random_state(self.random_state)
         seed_cv, seed_final = (
             int(s) for s in rng.randint(np.iinfo(np.int32).max, size=2)

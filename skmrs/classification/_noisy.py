@@ -40,6 +40,19 @@ def _out_of_fold_proba(estimator, X, y, groups, cv, seed):
     )
 
 
+def _check_groups(groups, n_samples):
+    """``groups`` as an array of one patient id per sample, or None."""
+    if groups is None:
+        return None
+    groups = np.asarray(groups)
+    if groups.shape != (n_samples,):
+        raise ValueError(
+            f"groups must hold one patient id per sample: {n_samples} samples, "
+            f"groups of shape {groups.shape}."
+        )
+    return groups
+
+
 class _NonNegativePULoss(torch.nn.CrossEntropyLoss):
     """Non-negative PU risk of Kiryo et al. on a two-class softmax network.
 
@@ -335,12 +348,7 @@ class NoiseAwareClassifier(ClassifierMixin, BaseEstimator):
         _check_real(X, self)
         X, y = validate_data(self, X, y, dtype=[np.float32, np.float64])
         check_classification_targets(y)
-        if groups is not None:
-            groups = np.asarray(groups)
-            if groups.shape[0] != X.shape[0]:
-                raise ValueError(
-                    f"groups has {groups.shape[0]} entries for {X.shape[0]} samples."
-                )
+        groups = _check_groups(groups, X.shape[0])
         rng = check_random_state(self.random_state)
         self.classes_ = np.unique(y)
         if self.trusted_class is None:
