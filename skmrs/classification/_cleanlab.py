@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -159,9 +160,12 @@ class CleanLearningClassifier(ClassifierMixin, BaseEstimator):
         base = ResNetClassifier() if self.estimator is None else self.estimator
         pred_probs = _out_of_fold_proba(base, X, encoded, groups, self.cv, seed_cv)
         final = set_random_states(clone(base), seed_final)
-        self.clean_learning_ = CleanLearning(
-            final, cv_n_folds=self.cv, pulearning=pulearning
-        ).fit(X, encoded, pred_probs=pred_probs)
+        with warnings.catch_warnings():
+            # the out-of-fold probabilities are given on purpose
+            warnings.filterwarnings("ignore", "When X and pred_probs are both")
+            self.clean_learning_ = CleanLearning(
+                final, cv_n_folds=self.cv, pulearning=pulearning
+            ).fit(X, encoded, pred_probs=pred_probs)
         self.estimator_ = self.clean_learning_.clf
         self.label_issues_ = self.clean_learning_.label_issues_df[
             "is_label_issue"
