@@ -63,12 +63,14 @@ class CleanLearningClassifier(ClassifierMixin, BaseEstimator):
 
     Attributes
     ----------
-    clean_learning_ : cleanlab.classification.CleanLearning
-        The fitted ``CleanLearning``.
     estimator_ : classifier
-        The model fitted on the samples kept.
+        The model fitted on the samples kept (by ``CleanLearning``).
     label_issues_ : ndarray of shape (n_samples,) of bool
         The samples flagged (and dropped).
+    sample_weight_ : ndarray of shape (n_samples,) or None
+        The class-balancing weights ``CleanLearning`` gave the kept samples
+        when the model's ``fit`` takes ``sample_weight`` (0 for dropped
+        ones); None otherwise.
     classes_ : ndarray of shape (n_classes,)
         Class labels, sorted.
     n_features_in_ : int
@@ -163,13 +165,15 @@ class CleanLearningClassifier(ClassifierMixin, BaseEstimator):
         with warnings.catch_warnings():
             # the out-of-fold probabilities are given on purpose
             warnings.filterwarnings("ignore", "When X and pred_probs are both")
-            self.clean_learning_ = CleanLearning(
+            clean_learning = CleanLearning(
                 final, cv_n_folds=self.cv, pulearning=pulearning
             ).fit(X, encoded, pred_probs=pred_probs)
-        self.estimator_ = self.clean_learning_.clf
-        self.label_issues_ = self.clean_learning_.label_issues_df[
-            "is_label_issue"
-        ].to_numpy()
+        self.estimator_ = clean_learning.clf
+        issues = clean_learning.label_issues_df
+        self.label_issues_ = issues["is_label_issue"].to_numpy()
+        self.sample_weight_ = (
+            issues["sample_weight"].to_numpy() if "sample_weight" in issues else None
+        )
         return self
 
     def predict_proba(self, X) -> np.ndarray:

@@ -35,6 +35,8 @@ import numpy as np
 MODEL_FORMAT_VERSION = 1
 _FORMAT_NAME = "skmrs-model"
 _KIND = "__kind__"
+# ResNetClassifier and its private variants (their network is stored the same way)
+_RESNET_TYPES = ("skmrs.ResNetClassifier", "skmrs.classification._PUResNetClassifier")
 
 #: Types a model file may instantiate: name in the file -> "module:attribute".
 TRUSTED_TYPES = {
@@ -47,6 +49,19 @@ TRUSTED_TYPES = {
         "skmrs.preprocessing:SpectrumPreprocessor"
     ),
     "skmrs.preprocessing.SpectrumNormalizer": "skmrs.preprocessing:SpectrumNormalizer",
+    "skmrs.preprocessing.PatientContextTransformer": (
+        "skmrs.preprocessing:PatientContextTransformer"
+    ),
+    "skmrs.classification.NoiseAwareClassifier": (
+        "skmrs.classification:NoiseAwareClassifier"
+    ),
+    "skmrs.classification._PUResNetClassifier": (
+        "skmrs.classification._noisy:_PUResNetClassifier"
+    ),
+    "skmrs.classification.CleanLearningClassifier": (
+        "skmrs.classification:CleanLearningClassifier"
+    ),
+    "skmrs.benchmark.OracleClassifier": "skmrs.benchmark:OracleClassifier",
     "imblearn.pipeline.Pipeline": "imblearn.pipeline:Pipeline",
     "imblearn.over_sampling.RandomOverSampler": (
         "imblearn.over_sampling:RandomOverSampler"
@@ -153,8 +168,8 @@ class _Encoder:
                 "estimators and the scikit-learn / imbalanced-learn types of the "
                 f"benchmark's models ({', '.join(sorted(TRUSTED_TYPES))})."
             )
-        if name == "skmrs.ResNetClassifier":
-            return self._resnet(obj, where)
+        if name in _RESNET_TYPES:
+            return self._resnet(obj, name, where)
         if name == "sklearn.tree._tree.Tree":
             _, args, state = obj.__reduce__()
             return {
@@ -177,14 +192,14 @@ class _Encoder:
             )
         return {_KIND: "object_array", "shape": list(array.shape), "items": values}
 
-    def _resnet(self, clf, where: str) -> dict:
+    def _resnet(self, clf, name: str, where: str) -> dict:
         state = dict(clf.__getstate__())  # a copy: it may be the __dict__ itself
         net = state.pop("net_", None)
         state.pop("device_", None)
         rng_state = state.pop("_rng_state_", None)
         node = {
             _KIND: "resnet",
-            "type": "skmrs.ResNetClassifier",
+            "type": name,
             "state": self.encode(state, where),
         }
         if net is not None:
@@ -286,7 +301,7 @@ class _Decoder:
 
         from ..classification._resnet import _resolve_device
 
-        cls = _trusted_class(_expect(node, "skmrs.ResNetClassifier"))
+        cls = _trusted_class(_expect(node, *_RESNET_TYPES))
         clf = cls.__new__(cls)
         clf.__setstate__(self.decode(node["state"]))
         net = node.get("net")
@@ -315,11 +330,13 @@ class _Decoder:
         return clf
 
 
-def _expect(node: dict, name: str) -> str:
+def _expect(node: dict, *names: str) -> str:
     _trusted_class(node.get("type"))
-    if node.get("type") != name:
-        raise ValueError(f"a {node[_KIND]!r} node must be of type {name!r}.")
-    return name
+    if node.get("type") not in names:
+        raise ValueError(
+            f"a {node[_KIND]!r} node must be of type {' or '.join(map(repr, names))}."
+        )
+    return node["type"]
 
 
 # ------------------------------------------------------------ public API

@@ -137,7 +137,7 @@ def test_cleanlab_never_flags_the_trusted_class_and_refits_on_the_rest():
     issues = clf.label_issues_
     assert not issues[y == 0].any()
     assert issues[(y == 1) & (tissue == 0)].mean() > issues[tissue == 1].mean()
-    weights = clf.clean_learning_.label_issues_df["sample_weight"].to_numpy()
+    weights = clf.sample_weight_
     kept = LogisticRegression().fit(
         X[~issues], y[~issues], sample_weight=weights[~issues]
     )
