@@ -74,7 +74,7 @@ def main():
             )  # fmt: skip
             target, kwargs = _fit_arguments(est, c.target, c.target_true, groups, train)
             start = time.perf_counter()
-            est.fit(X[train], target, **kwargs)
+            est.fit(X[train], target[train], **kwargs)
             p = est.predict_proba(X[test])[:, 1]
             rec = {
                 "auc_noisy": roc_auc_score(c.target[test], p),
