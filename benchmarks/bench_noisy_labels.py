@@ -38,8 +38,8 @@ def models(label_noise):
         "nnpu-true-prior": NoiseAwareClassifier(
             net, n_estimators=1, class_prior=label_noise
         ),
-        "nnpu-auto": NoiseAwareClassifier(net, n_estimators=1),
-        "nnpu3-auto": NoiseAwareClassifier(net, n_estimators=3),
+        "nnpu-auto": NoiseAwareClassifier(net, n_estimators=1, loss="nnpu"),
+        "nnpu3-auto": NoiseAwareClassifier(net, n_estimators=3, loss="nnpu"),
     }
     try:
         from skmrs.classification import CleanLearningClassifier

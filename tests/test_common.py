@@ -36,8 +36,12 @@ SMALL_PARAMS: dict[str, dict] = {
     "MixingAugmenter": dict(random_state=0),
     "NoiseAugmenter": dict(random_state=0),
     "DistillMixClassifier": dict(TINY_NET, distill_epochs=2, augment_factor=1),
+    # the nnPU path, the more involved one (the default "ce" is an average)
     "NoiseAwareClassifier": dict(
-        estimator=ResNetClassifier(**TINY_NET), n_estimators=2, class_prior=0.3
+        estimator=ResNetClassifier(**TINY_NET),
+        n_estimators=2,
+        loss="nnpu",
+        class_prior=0.3,
     ),
     "CleanLearningClassifier": dict(
         estimator=ResNetClassifier(**TINY_NET, random_state=0), cv=2

@@ -174,8 +174,11 @@ class NoiseAwareClassifier(ClassifierMixin, BaseEstimator):
     n_estimators : int, default=3
         Members of the seed ensemble; their probabilities are averaged.
 
-    loss : {"nnpu", "ce"}, default="nnpu"
-        Risk each member is trained with.
+    loss : {"ce", "nnpu"}, default="ce"
+        Risk each member is trained with. "ce" is the default because it
+        came closest in the measurements of :ref:`noisy_labels` (a 3-seed
+        ensemble closed -0.25 +- 0.40 of the plain-to-oracle gap, one nnPU
+        network -0.85 +- 0.56, three folds, quick network).
 
     trusted_class : label or None, default=None
         The class whose labels are all right (non-tumour). None takes the
@@ -246,8 +249,8 @@ class NoiseAwareClassifier(ClassifierMixin, BaseEstimator):
     >>> y = tissue.copy()
     >>> y[30:40] = 1  # one-sided noise: healthy spectra labelled tumour
     >>> net = ResNetClassifier(n_filters=4, n_blocks=2, kernel_size=5, max_epochs=5)
-    >>> clf = NoiseAwareClassifier(net, n_estimators=2, class_prior=0.2,
-    ...                            random_state=0).fit(X, y)
+    >>> clf = NoiseAwareClassifier(net, n_estimators=2, loss="nnpu",
+    ...                            class_prior=0.2, random_state=0).fit(X, y)
     >>> clf.predict_proba(X).shape, len(clf.estimators_), clf.class_prior_
     ((80, 2), 2, 0.2)
     """
@@ -267,7 +270,7 @@ class NoiseAwareClassifier(ClassifierMixin, BaseEstimator):
         estimator=None,
         *,
         n_estimators=3,
-        loss="nnpu",
+        loss="ce",
         trusted_class=None,
         class_prior="auto",
         cv=5,

@@ -57,14 +57,22 @@ def test_pu_risk_turns_a_negative_mixture_term_into_a_positive_step():
 def test_members_are_seeded_apart_and_averaged():
     X, y, _ = _one_sided()
     clf = NoiseAwareClassifier(
-        ResNetClassifier(**TINY), n_estimators=3, class_prior=0.5, random_state=0
+        ResNetClassifier(**TINY),
+        n_estimators=3,
+        loss="nnpu",
+        class_prior=0.5,
+        random_state=0,
     ).fit(X, y)
     probas = [m.predict_proba(X) for m in clf.estimators_]
     np.testing.assert_allclose(clf.predict_proba(X), np.mean(probas, axis=0))
     assert not np.allclose(probas[0], probas[1])
     assert clf.class_prior_ == 0.5
     again = NoiseAwareClassifier(
-        ResNetClassifier(**TINY), n_estimators=3, class_prior=0.5, random_state=0
+        ResNetClassifier(**TINY),
+        n_estimators=3,
+        loss="nnpu",
+        class_prior=0.5,
+        random_state=0,
     ).fit(X, y)
     np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
 
@@ -73,7 +81,7 @@ def test_auto_prior_is_estimated_out_of_fold_by_patient():
     X, y, _ = _one_sided(n=240, prior=0.5)
     groups = np.repeat(np.arange(48), 5)
     clf = NoiseAwareClassifier(
-        ResNetClassifier(**TINY), n_estimators=1, cv=3, random_state=0
+        ResNetClassifier(**TINY), n_estimators=1, loss="nnpu", cv=3, random_state=0
     ).fit(X, y, groups=groups)
     assert clf.class_prior_ == pytest.approx(0.5, abs=0.1)
 
@@ -81,7 +89,11 @@ def test_auto_prior_is_estimated_out_of_fold_by_patient():
 def test_nnpu_ranks_tissue_better_than_its_noisy_labels_suggest():
     X, y, tissue = _one_sided(n=240, prior=0.6)
     clf = NoiseAwareClassifier(
-        ResNetClassifier(**TINY), n_estimators=1, class_prior=0.6, random_state=0
+        ResNetClassifier(**TINY),
+        n_estimators=1,
+        loss="nnpu",
+        class_prior=0.6,
+        random_state=0,
     ).fit(X, y)
     proba = clf.predict_proba(X)[:, 1]
     # healthy tissue labelled tumour is scored near the clean healthy tissue,
@@ -111,7 +123,7 @@ def test_bad_settings_are_refused(params, y, error, match):
     X = np.random.default_rng(0).normal(size=(30, 8)).astype(np.float32)
     y = np.resize(y, 30)
     with pytest.raises(error, match=match):
-        NoiseAwareClassifier(**params, class_prior=0.5).fit(X, y)
+        NoiseAwareClassifier(**params, loss="nnpu", class_prior=0.5).fit(X, y)
 
 
 def test_usable_as_the_distillmix_classifier():
