@@ -12,18 +12,24 @@ from sklearn.utils import Bunch, check_random_state
 from ._grid import N_POINTS, default_ppm_axis
 from ._spins import metabolite_lines
 from ._tissue import (
+    AGE_SD,
+    AGE_SLOPE_PER_DECADE,
     BROAD_COMPONENTS,
     COMPONENT_NAMES,
+    FIELD_EFFECT_PROFILE,
     LESION_TYPE_WEIGHTS,
     LESION_TYPES,
     METABOLITE_NAMES,
     NECROSIS,
     NECROTIC_TYPES,
+    PATIENT_AGE,
+    REFERENCE_AGE,
     SCALP_LIPIDS,
     TUMOUR_TYPE_WEIGHTS,
     TUMOUR_TYPES,
     healthy_profiles,
     profile_matrix,
+    relative_change,
     relaxation_weights,
 )
 
@@ -131,6 +137,8 @@ def make_mrs_cohort(
     lipid_contamination: float = 0.4,
     healthy_variability: float = 0.12,
     voxel_variability: float = 0.15,
+    field_effect: float = 0.0,
+    age_effect: float = 0.0,
     tumour_types: dict[str, float] | None = None,
     lesion_types: dict[str, float] | None = None,
     snr: float = 8.0,
@@ -188,6 +196,28 @@ def make_mrs_cohort(
         concentrations (log-normal sigma per metabolite), >= 0.
     voxel_variability : float, default=0.15
         Voxel-to-voxel spread of every concentration (log-normal sigma), >= 0.
+    field_effect : float, default=0.0
+        Glioma field effect, in [0, 0.9]: the relative NAA loss of the
+        normal-appearing tissue of a tumour patient's hemisphere at the tumour
+        border, where Cho and mI also rise (by half and a fifth of it, the
+        infiltrating tumour cells). It decays with the distance to the border
+        to half its value hemisphere-wide (satellite tumour cells). Near the
+        border, peritumoral oedema also dilutes every metabolite (by up to
+        half of it) and broadens the lines (by up to ``field_effect`` times
+        the linewidth). Whole-brain NAA is 9.7 +- 1.7 mM in newly diagnosed
+        glioma against 13.1 +- 1.1 mM in controls (Inglese et al., AJNR 2006)
+        and NAA/Cr falls from 1.63 contralaterally to 1.42 in adjacent
+        normal-appearing white matter (PMC7977530). 0 gives the pure
+        label-noise regime: the healthy tissue of tumour and non-tumour
+        patients is drawn from one distribution.
+    age_effect : float, default=0.0
+        Strength of the age model, >= 0 (1 = the literature slopes). Every
+        patient has an age drawn around the mean of their diagnosis
+        (glioblastoma 64, IDH-mutant gliomas about 40, the non-tumour lesions
+        28-55 years; sd 12), and healthy concentrations change per decade
+        from 45 years by ``age_effect`` times -3 % (NAA), +2 % (Cr, mI) and
+        +3 % (Cho) (meta-analysis of 18 studies, Haga et al., Neurobiol Aging
+        2009). 0 makes age irrelevant to the spectra.
     tumour_types : dict of str to float, default=None
         Relative weights of the tumour types ``"low_grade_idh_mutant"``,
         ``"low_grade_idh_wildtype"``, ``"high_grade_idh_mutant"``,
@@ -230,6 +260,8 @@ def make_mrs_cohort(
             Diagnosis of each patient (1 = tumour), indexed by patient id.
         patient_type : ndarray of shape (n_patients,), str
             Tumour type or lesion type of each patient.
+        patient_age : ndarray of shape (n_patients,)
+            Age of each patient in years (see ``age_effect``).
         snr, linewidth : ndarray of shape (n_spectra,)
             The SNR and singlet FWHM (Hz) drawn for each voxel.
         ppm : ndarray of shape (n_points,)
@@ -280,6 +312,8 @@ def make_mrs_cohort(
     _check_scalar(lipid_contamination, "lipid_contamination", 0.0, 1.0)
     _check_scalar(healthy_variability, "healthy_variability", 0.0, 2.0)
     _check_scalar(voxel_variability, "voxel_variability", 0.0, 2.0)
+    _check_scalar(field_effect, "field_effect", 0.0, 0.9)
+    _check_scalar(age_effect, "age_effect", 0.0, 5.0)
     _check_scalar(snr, "snr", 0.0)
     if snr <= 0:
         raise ValueError(f"snr must be > 0; got {snr!r}.")
@@ -290,9 +324,52 @@ def make_mrs_cohort(
     tumour_types = _check_weights(tumour_types, TUMOUR_TYPE_WEIGHTS, "tumour_types")
     lesion_types = _check_weights(lesion_types, LESION_TYPE_WEIGHTS, "lesion_types")
     rng = check_random_state(random_state)
-    n_patients, n_points = int(n_patients), int(n_points)
 
-    # ---- patients --------------------------------------------------------
+    patients = _draw_patients(
+        rng, int(n_patients), tumour_ratio, mean_voxels, tumour_types, lesion_types
+    )
+    voxels = _draw_voxels(
+        rng,
+        patients,
+        label_noise=label_noise,
+        infiltration=infiltration,
+        lesion_share=lesion_share,
+        lipid_contamination=lipid_contamination,
+        healthy_variability=healthy_variability,
+        voxel_variability=voxel_variability,
+        field_effect=field_effect,
+        age_effect=age_effect,
+    )
+    nuisances = _draw_nuisances(rng, patients, voxels, snr, linewidth)
+    data = _synthesise(rng, voxels.conc, nuisances, float(te), float(tr), int(n_points))
+
+    target = patients.is_tumour[patients.groups].astype(int)
+    if return_X_y:
+        return data, target
+    ppm = default_ppm_axis(int(n_points))
+    descr = resources.files("skmrs.datasets").joinpath("data/mrs_cohort.rst")
+    return Bunch(
+        data=data,
+        target=target,
+        target_true=(voxels.fraction >= 0.5).astype(int),
+        tumour_fraction=voxels.fraction,
+        groups=patients.groups,
+        patient_target=patients.is_tumour.astype(int),
+        patient_type=patients.type.astype(str),
+        patient_age=patients.age,
+        snr=nuisances.snr,
+        linewidth=nuisances.linewidth,
+        ppm=ppm,
+        feature_names=np.array([f"ppm_{p:.3f}" for p in ppm]),
+        target_names=np.array(["non-tumour", "tumour"]),
+        DESCR=descr.read_text(encoding="utf-8"),
+    )
+
+
+def _draw_patients(
+    rng, n_patients, tumour_ratio, mean_voxels, tumour_types, lesion_types
+):
+    """Diagnosis, type, age, voxel count and tissue profile of every patient."""
     is_tumour = rng.random_sample(n_patients) < tumour_ratio
     t_names = list(tumour_types)
     t_prob = np.array([tumour_types[k] for k in t_names], dtype=float)
@@ -309,34 +386,54 @@ def make_mrs_cohort(
         np.log(mean_voxels) - sigma**2 / 2, sigma, n_patients
     )
     n_vox = np.maximum(1, np.rint(per_hemisphere * np.where(is_tumour, 1, 2)))
-    n_vox = n_vox.astype(int)
-    groups = np.repeat(np.arange(n_patients), n_vox)
-    n = groups.size
+    groups = np.repeat(np.arange(n_patients), n_vox.astype(int))
 
-    # per-patient acquisition quality and biology
-    p_snr = snr * rng.lognormal(0.0, 0.35, n_patients)
-    p_lw = linewidth * rng.lognormal(0.0, 0.2, n_patients)
-    p_shift = rng.normal(0.0, 2.0, n_patients)  # Hz, after frequency referencing
-    p_phase = rng.normal(0.0, np.deg2rad(4.0), n_patients)
     all_profiles = {**TUMOUR_TYPES, **LESION_TYPES}
     type_index = {k: i for i, k in enumerate(all_profiles)}
     profiles = profile_matrix(all_profiles)
-    n_comp = len(COMPONENT_NAMES)
-    p_profile = profiles[[type_index[k] for k in patient_type]]
-    p_profile = p_profile * rng.lognormal(0.0, 0.3, (n_patients, n_comp))
-    p_necrotic = np.isin(patient_type, NECROTIC_TYPES) & (
+    profile = profiles[[type_index[k] for k in patient_type]]
+    profile = profile * rng.lognormal(0.0, 0.3, (n_patients, len(COMPONENT_NAMES)))
+    necrotic = np.isin(patient_type, NECROTIC_TYPES) & (
         rng.random_sample(n_patients) < 0.6
     )
-    p_necrosis_max = rng.uniform(0.3, 0.9, n_patients) * p_necrotic
+    necrosis_max = rng.uniform(0.3, 0.9, n_patients) * necrotic
+    mean_age = np.array([PATIENT_AGE[k] for k in patient_type])
+    age = np.clip(mean_age + AGE_SD * rng.standard_normal(n_patients), 18.0, 85.0)
+    return Bunch(
+        is_tumour=is_tumour,
+        type=patient_type,
+        groups=groups,
+        profile=profile,
+        necrosis_max=necrosis_max,
+        age=age,
+    )
 
-    # ---- voxels ----------------------------------------------------------
-    tum = is_tumour[groups]
+
+def _draw_voxels(
+    rng,
+    patients,
+    *,
+    label_noise,
+    infiltration,
+    lesion_share,
+    lipid_contamination,
+    healthy_variability,
+    voxel_variability,
+    field_effect,
+    age_effect,
+):
+    """Tissue of every voxel: tumour fraction, oedema and concentrations (mM)."""
+    groups = patients.groups
+    n, n_patients = groups.size, patients.is_tumour.size
+    tum = patients.is_tumour[groups]
     # distance to the tumour centre in units of its radius
     inside = rng.random_sample(n) >= label_noise
     r = np.where(inside, np.sqrt(rng.random_sample(n)), 1.0 + rng.exponential(0.8, n))
     peak = rng.uniform(0.6, 1.0, n)  # tumour cell density / partial volume
     fraction = np.where(tum, peak / (1.0 + np.exp((r - 1.0) / infiltration)), 0.0)
-    necrosis = np.where(tum, p_necrosis_max[groups] * np.clip(1 - r / 0.5, 0, 1), 0.0)
+    necrosis = np.where(
+        tum, patients.necrosis_max[groups] * np.clip(1 - r / 0.5, 0, 1), 0.0
+    )
     lesion = np.where(
         ~tum & (rng.random_sample(n) < lesion_share), rng.uniform(0.3, 1.0, n), 0.0
     )
@@ -344,73 +441,90 @@ def make_mrs_cohort(
     gm = rng.uniform(0.05, 0.95, n)
     normal = 1.0 - fraction - lesion
     # healthy brain differs between patients (age, region of the slab)
+    n_comp = len(COMPONENT_NAMES)
     p_healthy = rng.lognormal(0.0, healthy_variability, (n_patients, 2, n_comp))
+    p_healthy *= _age_factor(patients.age, age_effect)[:, None, :]
     healthy = healthy_profiles()[None] * p_healthy[groups]
+    # glioma field effect: strongest at the border, half of it hemisphere-wide;
+    # peritumoral oedema dilutes the normal-appearing tissue near the tumour
+    distance = np.maximum(r - 1.0, 0.0)
+    field = np.where(tum, field_effect * (0.5 + 0.5 * np.exp(-distance / 0.5)), 0.0)
+    oedema = np.where(tum, field_effect * np.exp(-distance / 0.3), 0.0)
+    change = 1.0 + field[:, None] * relative_change(FIELD_EFFECT_PROFILE)[None]
+    healthy *= (np.clip(change, 0.05, None) * (1.0 - 0.5 * oedema[:, None]))[:, None]
     conc = (normal * gm)[:, None] * healthy[:, 0] + (normal * (1 - gm))[
         :, None
     ] * healthy[:, 1]
-    conc += (fraction * (1 - necrosis))[:, None] * p_profile[groups]
+    profile = patients.profile[groups]
+    conc += (fraction * (1 - necrosis))[:, None] * profile
     conc += (fraction * necrosis)[:, None] * profile_matrix({"n": NECROSIS})[0]
-    conc += lesion[:, None] * p_profile[groups]  # non-tumour: profile is the lesion's
+    conc += lesion[:, None] * profile  # non-tumour: profile is the lesion's
     conc *= (1.0 - csf)[:, None] * rng.lognormal(0.0, voxel_variability, (n, n_comp))
     scalp = (rng.random_sample(n) < lipid_contamination) * rng.exponential(4.0, n)
     conc += scalp[:, None] * profile_matrix({"scalp": SCALP_LIPIDS})[0]
+    return Bunch(conc=conc, fraction=fraction, oedema=oedema)
 
-    v_snr = p_snr[groups] * rng.lognormal(0.0, 0.3, n)
-    v_lw = p_lw[groups] * rng.lognormal(0.0, 0.15, n)
-    v_shift = p_shift[groups] + rng.normal(0.0, 1.0, n)
-    v_phase0 = p_phase[groups] + rng.normal(0.0, np.deg2rad(3.0), n)
-    v_phase1 = rng.normal(0.0, np.deg2rad(2.0), n)  # radians per ppm about 3 ppm
-    water_amp = rng.uniform(0.0, 40.0, n) * rng.random_sample(n) ** 2
-    water_phase = rng.uniform(0, 2 * np.pi, n)
-    water_hz = rng.normal(0.0, 3.0, n)
-    water_lw = rng.uniform(10.0, 30.0, n)
-    baseline_coef = rng.normal(0.0, 0.04, (n, 4))
 
-    # ---- spectra, in chunks so memory stays proportional to the output ----
-    fids, t = _basis(float(te), float(tr))
-    h_ref = _reference_height(float(te), float(tr))
+def _age_factor(age, age_effect):
+    """Multiplicative change of healthy concentrations with age, (n, n_comp)."""
+    decades = (age - REFERENCE_AGE) / 10.0
+    slope = relative_change(AGE_SLOPE_PER_DECADE)
+    return np.exp(age_effect * decades[:, None] * slope[None])
+
+
+def _draw_nuisances(rng, patients, voxels, snr, linewidth):
+    """Acquisition imperfections, per patient and per voxel."""
+    groups = patients.groups
+    n, n_patients = groups.size, patients.is_tumour.size
+    p_snr = snr * rng.lognormal(0.0, 0.35, n_patients)
+    p_lw = linewidth * rng.lognormal(0.0, 0.2, n_patients)
+    p_shift = rng.normal(0.0, 2.0, n_patients)  # Hz, after frequency referencing
+    p_phase = rng.normal(0.0, np.deg2rad(4.0), n_patients)
+    return Bunch(
+        snr=p_snr[groups] * rng.lognormal(0.0, 0.3, n),
+        # oedema broadens the lines near the tumour
+        linewidth=p_lw[groups] * rng.lognormal(0.0, 0.15, n) * (1 + voxels.oedema),
+        shift=p_shift[groups] + rng.normal(0.0, 1.0, n),
+        phase0=p_phase[groups] + rng.normal(0.0, np.deg2rad(3.0), n),
+        phase1=rng.normal(0.0, np.deg2rad(2.0), n),  # radians per ppm about 3 ppm
+        water_amp=rng.uniform(0.0, 40.0, n) * rng.random_sample(n) ** 2,
+        water_phase=rng.uniform(0, 2 * np.pi, n),
+        water_hz=rng.normal(0.0, 3.0, n),
+        water_lw=rng.uniform(10.0, 30.0, n),
+        baseline=rng.normal(0.0, 0.04, (n, 4)),
+    )
+
+
+def _synthesise(rng, conc, nuis, te, tr, n_points):
+    """Real, unit-RMS spectra from concentrations and nuisances, in chunks."""
+    fids, t = _basis(te, tr)
+    h_ref = _reference_height(te, tr)
     ppm = default_ppm_axis(n_points)
     x = (ppm - ppm.mean()) / (np.ptp(ppm) / 2)
     legendre = np.stack([np.ones_like(x), x, 1.5 * x**2 - 0.5, 2.5 * x**3 - 1.5 * x])
+    n = conc.shape[0]
     data = np.empty((n, n_points), dtype=np.float32)
     t32 = t.astype(np.float32)
     for start in range(0, n, _CHUNK):
         sl = slice(start, min(start + _CHUNK, n))
         fid = conc[sl].astype(np.complex64) @ fids
         # Voigt lines: 40 % of the width Lorentzian (T2*), the rest Gaussian.
-        lor = 0.4 * v_lw[sl, None]
-        gau = 0.6 * v_lw[sl, None]
+        lor = 0.4 * nuis.linewidth[sl, None]
+        gau = 0.6 * nuis.linewidth[sl, None]
         decay = np.exp(-np.pi * lor * t32 - (np.pi * gau * t32) ** 2 / (4 * np.log(2)))
-        water = (water_amp[sl] * np.exp(1j * water_phase[sl]))[:, None] * np.exp(
-            (2j * np.pi * water_hz[sl, None] - np.pi * water_lw[sl, None]) * t32
+        water = (nuis.water_amp[sl] * np.exp(1j * nuis.water_phase[sl]))[
+            :, None
+        ] * np.exp(
+            (2j * np.pi * nuis.water_hz[sl, None] - np.pi * nuis.water_lw[sl, None])
+            * t32
         )
-        fid = (fid * decay + water) * np.exp(2j * np.pi * v_shift[sl, None] * t32)
+        fid = (fid * decay + water) * np.exp(2j * np.pi * nuis.shift[sl, None] * t32)
         spec = _spectra(fid.astype(np.complex64), n_points)
-        phase = v_phase0[sl, None] + v_phase1[sl, None] * (ppm - 3.0)
+        phase = nuis.phase0[sl, None] + nuis.phase1[sl, None] * (ppm - 3.0)
         real = (spec * np.exp(1j * phase)).real
-        real += h_ref * (baseline_coef[sl] @ legendre)
+        real += h_ref * (nuis.baseline[sl] @ legendre)
         noise = rng.standard_normal((sl.stop - sl.start, n_points))
-        real += (h_ref / v_snr[sl])[:, None] * noise
+        real += (h_ref / nuis.snr[sl])[:, None] * noise
         rms = np.sqrt(np.mean(real**2, axis=1, keepdims=True))
         data[sl] = real / rms
-
-    target = tum.astype(int)
-    if return_X_y:
-        return data, target
-    descr = resources.files("skmrs.datasets").joinpath("data/mrs_cohort.rst")
-    return Bunch(
-        data=data,
-        target=target,
-        target_true=(fraction >= 0.5).astype(int),
-        tumour_fraction=fraction,
-        groups=groups,
-        patient_target=is_tumour.astype(int),
-        patient_type=patient_type.astype(str),
-        snr=v_snr,
-        linewidth=v_lw,
-        ppm=ppm,
-        feature_names=np.array([f"ppm_{p:.3f}" for p in ppm]),
-        target_names=np.array(["non-tumour", "tumour"]),
-        DESCR=descr.read_text(encoding="utf-8"),
-    )
+    return data

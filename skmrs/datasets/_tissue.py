@@ -96,6 +96,34 @@ LESION_TYPES = {
 }
 LESION_TYPE_WEIGHTS = {"demyelination": 0.30, "gliosis": 0.35,
                        "cortical_dysplasia": 0.20, "perivascular_spaces": 0.15}
+
+# Age at diagnosis (years, mean by patient type; sd AGE_SD, clipped to 18-85).
+# Gliomas: glioblastoma median about 64, IDH-mutant astrocytoma and
+# oligodendroglioma 35-45, glioneuronal tumours (mostly epilepsy surgery)
+# about 28 (Ostrom et al., CBTRUS report, Neuro-Oncology 2022). The paper's
+# non-tumour group (demyelination, gliosis, focal cortical dysplasia, wide
+# perivascular spaces) is younger than its glioblastomas.
+PATIENT_AGE = {"low_grade_idh_mutant": 38.0, "low_grade_idh_wildtype": 52.0,
+               "high_grade_idh_mutant": 42.0, "glioblastoma": 64.0,
+               "glioneuronal": 28.0, "demyelination": 35.0, "gliosis": 45.0,
+               "cortical_dysplasia": 28.0, "perivascular_spaces": 55.0}
+AGE_SD = 12.0
+REFERENCE_AGE = 45.0
+# Relative change of healthy-tissue concentrations per decade of age: NAA falls,
+# Cho and Cr rise (meta-analysis of 18 studies, Haga et al., Neurobiol Aging
+# 30:353-363, 2009).
+AGE_SLOPE_PER_DECADE = {"NAA": -0.03, "NAAG": -0.03, "Cr": 0.02, "PCr": 0.02,
+                        "GPC": 0.03, "PCho": 0.03, "mI": 0.02, "sI": 0.02}
+
+# Glioma field effect: relative change of the normal-appearing tissue of a
+# tumour patient's hemisphere per unit of ``field_effect`` (the NAA loss at the
+# tumour border). Whole-brain NAA is 9.7 +- 1.7 mM in newly diagnosed glioma vs
+# 13.1 +- 1.1 mM in controls (Inglese et al., AJNR 27:2137, 2006); NAA/Cr falls
+# from contralateral (1.63) to adjacent normal-appearing white matter (1.42)
+# while Cho rises with infiltrating tumour cells (DTI + MRSI of 69 gliomas,
+# PMC7977530).
+FIELD_EFFECT_PROFILE = {"NAA": -1.0, "NAAG": -1.0, "GPC": 0.5, "PCho": 0.5,
+                        "mI": 0.2}
 # fmt: on
 
 
@@ -104,6 +132,11 @@ def profile_matrix(profiles: dict[str, dict[str, float]]) -> np.ndarray:
     return np.array(
         [[p[c] for c in COMPONENT_NAMES] for p in profiles.values()], dtype=float
     )
+
+
+def relative_change(profile: dict[str, float]) -> np.ndarray:
+    """Per-component relative changes (missing components: 0), (n_components,)."""
+    return np.array([profile.get(c, 0.0) for c in COMPONENT_NAMES], dtype=float)
 
 
 def healthy_profiles() -> np.ndarray:

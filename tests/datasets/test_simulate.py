@@ -224,3 +224,80 @@ def test_basis_matches_independent_mrsandbox_simulation(shared_data):
         results[ours] = (round(corr, 3), round(scale, 3))
     bad = {k: v for k, v in results.items() if v[0] < 0.97 or abs(v[1] - 1) > 0.08}
     assert not bad, f"metabolites off the independent basis: {bad}"
+
+
+def _normal_appearing_naa_cr(**kwargs):
+    """NAA/Cr of tissue without tumour or lesion, by diagnosis (noise-free)."""
+    cohort = _clean(n_patients=200, lesion_share=0.0, **kwargs)
+    naa_cr = peak_statistics(cohort.data, cohort.ppm).naa_cr
+    normal = cohort.tumour_fraction < 0.02
+    tumour_patient = cohort.target == 1
+    return (
+        np.median(naa_cr[normal & tumour_patient]),
+        np.median(naa_cr[normal & ~tumour_patient]),
+    )
+
+
+def test_zero_field_and_age_effects_give_one_healthy_distribution():
+    in_tumour_patients, in_others = _normal_appearing_naa_cr(
+        field_effect=0.0, age_effect=0.0
+    )
+    assert in_tumour_patients == pytest.approx(in_others, rel=0.04)
+
+
+def test_field_effect_lowers_naa_in_tumour_patients_normal_appearing_tissue():
+    # the direction of Inglese et al. (2006) and PMC7977530: lower NAA (and
+    # NAA/Cr) in the normal-appearing brain of glioma patients
+    in_tumour_patients, in_others = _normal_appearing_naa_cr(
+        field_effect=0.3, age_effect=0.0
+    )
+    assert in_tumour_patients < 0.9 * in_others
+
+
+def test_age_model_follows_diagnosis_and_lowers_naa_with_age():
+    cohort = make_mrs_cohort(n_patients=300, random_state=0)
+    age = {
+        kind: cohort.patient_age[cohort.patient_type == kind].mean()
+        for kind in ("glioblastoma", "cortical_dysplasia")
+    }
+    assert age["glioblastoma"] > age["cortical_dysplasia"] + 20
+    assert ((cohort.patient_age >= 18) & (cohort.patient_age <= 85)).all()
+
+    def naa_cr_age_correlation(age_effect):
+        c = _clean(
+            n_patients=60,
+            tumour_ratio=0.0,
+            lesion_share=0.0,
+            field_effect=0.0,
+            age_effect=age_effect,
+        )
+        naa_cr = peak_statistics(c.data, c.ppm).naa_cr
+        return np.corrcoef(c.patient_age[c.groups], naa_cr)[0, 1]
+
+    assert naa_cr_age_correlation(3.0) < -0.3
+    assert abs(naa_cr_age_correlation(0.0)) < 0.15
+
+
+def test_peritumoral_oedema_broadens_lines_near_the_tumour():
+    def border_broadening(field_effect):
+        c = make_mrs_cohort(
+            n_patients=80, tumour_ratio=1.0, field_effect=field_effect, random_state=0
+        )
+        near = c.tumour_fraction > 0.3
+        return np.median(c.linewidth[near]) / np.median(c.linewidth[~near])
+
+    assert border_broadening(0.5) > 1.2 * border_broadening(0.0)
+
+
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        (dict(field_effect=-0.1), "field_effect"),
+        (dict(field_effect=1.0), "field_effect"),
+        (dict(age_effect=-1.0), "age_effect"),
+        (dict(age_effect="strong"), "age_effect"),
+    ],
+)
+def test_bad_field_and_age_effects_raise(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        make_mrs_cohort(n_patients=3, **kwargs)
