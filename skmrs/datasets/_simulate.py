@@ -369,7 +369,13 @@ def make_mrs_cohort(
 def _draw_patients(
     rng, n_patients, tumour_ratio, mean_voxels, tumour_types, lesion_types
 ):
-    """Diagnosis, type, age, voxel count and tissue profile of every patient."""
+    """Diagnosis, type, age, voxel count, acquisition and tissue of every patient.
+
+    The ages come from a generator seeded by ``rng``'s state without drawing
+    from it, so that with ``field_effect=0`` and ``age_effect=0`` every
+    spectrum is the one the simulator gave before these parameters existed.
+    """
+    age_rng = np.random.default_rng(np.random.SeedSequence(rng.get_state()[1]))
     is_tumour = rng.random_sample(n_patients) < tumour_ratio
     t_names = list(tumour_types)
     t_prob = np.array([tumour_types[k] for k in t_names], dtype=float)
@@ -387,6 +393,11 @@ def _draw_patients(
     )
     n_vox = np.maximum(1, np.rint(per_hemisphere * np.where(is_tumour, 1, 2)))
     groups = np.repeat(np.arange(n_patients), n_vox.astype(int))
+    # per-patient acquisition quality
+    snr = rng.lognormal(0.0, 0.35, n_patients)  # times the median snr
+    linewidth = rng.lognormal(0.0, 0.2, n_patients)  # times the median linewidth
+    shift = rng.normal(0.0, 2.0, n_patients)  # Hz, after frequency referencing
+    phase = rng.normal(0.0, np.deg2rad(4.0), n_patients)
 
     all_profiles = {**TUMOUR_TYPES, **LESION_TYPES}
     type_index = {k: i for i, k in enumerate(all_profiles)}
@@ -398,11 +409,15 @@ def _draw_patients(
     )
     necrosis_max = rng.uniform(0.3, 0.9, n_patients) * necrotic
     mean_age = np.array([PATIENT_AGE[k] for k in patient_type])
-    age = np.clip(mean_age + AGE_SD * rng.standard_normal(n_patients), 18.0, 85.0)
+    age = np.clip(mean_age + AGE_SD * age_rng.standard_normal(n_patients), 18.0, 85.0)
     return Bunch(
         is_tumour=is_tumour,
         type=patient_type,
         groups=groups,
+        snr=snr,
+        linewidth=linewidth,
+        shift=shift,
+        phase=phase,
         profile=profile,
         necrosis_max=necrosis_max,
         age=age,
@@ -475,17 +490,15 @@ def _age_factor(age, age_effect):
 def _draw_nuisances(rng, patients, voxels, snr, linewidth):
     """Acquisition imperfections, per patient and per voxel."""
     groups = patients.groups
-    n, n_patients = groups.size, patients.is_tumour.size
-    p_snr = snr * rng.lognormal(0.0, 0.35, n_patients)
-    p_lw = linewidth * rng.lognormal(0.0, 0.2, n_patients)
-    p_shift = rng.normal(0.0, 2.0, n_patients)  # Hz, after frequency referencing
-    p_phase = rng.normal(0.0, np.deg2rad(4.0), n_patients)
+    n = groups.size
+    p_snr = snr * patients.snr
+    p_lw = linewidth * patients.linewidth
     return Bunch(
         snr=p_snr[groups] * rng.lognormal(0.0, 0.3, n),
         # oedema broadens the lines near the tumour
         linewidth=p_lw[groups] * rng.lognormal(0.0, 0.15, n) * (1 + voxels.oedema),
-        shift=p_shift[groups] + rng.normal(0.0, 1.0, n),
-        phase0=p_phase[groups] + rng.normal(0.0, np.deg2rad(3.0), n),
+        shift=patients.shift[groups] + rng.normal(0.0, 1.0, n),
+        phase0=patients.phase[groups] + rng.normal(0.0, np.deg2rad(3.0), n),
         phase1=rng.normal(0.0, np.deg2rad(2.0), n),  # radians per ppm about 3 ppm
         water_amp=rng.uniform(0.0, 40.0, n) * rng.random_sample(n) ** 2,
         water_phase=rng.uniform(0, 2 * np.pi, n),

@@ -301,3 +301,22 @@ def test_peritumoral_oedema_broadens_lines_near_the_tumour():
 def test_bad_field_and_age_effects_raise(kwargs, name):
     with pytest.raises(ValueError, match=name):
         make_mrs_cohort(n_patients=3, **kwargs)
+
+
+def test_zero_effects_reproduce_the_cohort_of_the_previous_release():
+    # Values of make_mrs_cohort(n_patients=4, random_state=0) before the
+    # field effect and the age model existed (skmrs at 8e1b188): with both at
+    # 0 every draw is the same, so every published figure still holds.
+    c = make_mrs_cohort(n_patients=4, random_state=0, field_effect=0, age_effect=0)
+    np.testing.assert_array_equal(np.bincount(c.groups), [18, 22, 14, 13])
+    np.testing.assert_array_equal(c.patient_target, [1, 0, 1, 1])
+    np.testing.assert_allclose(
+        c.tumour_fraction[:6],
+        [0.144462, 0.819687, 0.645407, 0.770398, 0.094372, 0.588559],
+        atol=1e-6,
+    )
+    np.testing.assert_allclose(c.snr[:4], [9.5033, 15.6781, 9.363, 14.5303], atol=1e-4)
+    # float32 spectra: FFT rounding may differ between CPUs in the 6th digit
+    np.testing.assert_allclose(
+        c.data[:5, 157], [1.69493, 0.76099, 0.18175, 0.36451, 0.76036], atol=1e-4
+    )
