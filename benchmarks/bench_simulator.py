@@ -3,17 +3,19 @@
 Prints
 - the wall time of the default cohort on one core (target < 5 s) and its peak
   traced memory next to the size of the output (memory ~ proportional);
-- calibration against the paper: SVC (defaults) voxel ROC AUC under 10-fold
-  GroupKFold on the noisy labels (target 0.58-0.70) and on ``target_true``;
-  k-means with 7 clusters: non-tumour/tumour counts per cluster (the paper
-  finds both classes in every cluster);
+- calibration against every statistic the paper publishes, each beside its
+  band: SVC (defaults) and RF (500 trees, entropy) voxel ROC AUC under 10-fold
+  GroupKFold on the noisy labels (and on ``target_true``), the Table-1
+  ResNetClassifier on the first ``--resnet-folds`` folds, the share of a 90 %
+  training fold that ConfidenceDistiller() keeps and its smaller class's share,
+  k-means with 7 clusters holding both classes, the class counts;
 - realism: NAA/Cr, Cho/Cr (peak heights), NAA linewidth (Hz) and SNR of the
   simulated healthy spectra next to the same figures of the real in-vivo files
   in ``../shared/data/nifti_mrs`` (skipped when that folder is absent).
 
 Run::
 
-    python benchmarks/bench_simulator.py            # everything (~3 min)
+    python benchmarks/bench_simulator.py            # everything (~1 h on 2 cores)
     python benchmarks/bench_simulator.py --fast     # speed and realism only
 """
 
