@@ -45,6 +45,8 @@ def _simulate(args) -> int:
         n_patients=args.n_patients,
         label_noise=args.label_noise,
         snr=args.snr,
+        field_effect=args.field_effect,
+        age_effect=args.age_effect,
         random_state=args.random_state,
     )
     print(_summary(cohort, time.perf_counter() - start))
@@ -141,6 +143,12 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--n-patients", type=int, default=435)
     sim.add_argument("--label-noise", type=float, default=0.6)
     sim.add_argument("--snr", type=float, default=8.0)
+    sim.add_argument(
+        "--field-effect", type=float, default=0.0, help="glioma field effect (0-0.9)"
+    )
+    sim.add_argument(
+        "--age-effect", type=float, default=0.0, help="age model strength (1 = lit.)"
+    )
     sim.add_argument("--random-state", type=int, default=0)
     sim.add_argument("--output", help="save X, y, y_true, groups, ppm to this .npz")
     sim.set_defaults(func=_simulate)

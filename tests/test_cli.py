@@ -17,6 +17,21 @@ def test_simulate_prints_summary_and_saves(tmp_path, capsys):
     assert saved["X"].shape[0] == saved["groups"].shape[0]
 
 
+def test_simulate_takes_the_field_effect_and_the_age_model(tmp_path, capsys):
+    paths = {}
+    for flags in ([], ["--field-effect", "0.3", "--age-effect", "1"]):
+        out = tmp_path / f"cohort{len(flags)}.npz"
+        assert (
+            main(["simulate", "--n-patients", "12", "--output", str(out), *flags]) == 0
+        )
+        paths[len(flags)] = np.load(out)
+    # same patients and labels, other spectra in the tumour patients
+    np.testing.assert_array_equal(paths[0]["y"], paths[4]["y"])
+    assert not np.allclose(paths[0]["X"], paths[4]["X"])
+    assert main(["simulate", "--field-effect", "2"]) == 2
+    assert "field_effect" in capsys.readouterr().err
+
+
 def test_bad_parameter_is_a_clear_error(capsys):
     assert main(["simulate", "--n-patients", "0"]) == 2
     assert "n_patients" in capsys.readouterr().err
