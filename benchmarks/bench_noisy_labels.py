@@ -1,45 +1,48 @@
 """Noisy-label learners against plain and oracle, per fold (docs/noisy_labels.rst).
 
-    python benchmarks/bench_noisy_labels.py MODEL [MODEL ...] [--folds 0 1 2]
-        [--label-noise 0.6] [--out results.json]
+    python benchmarks/bench_noisy_labels.py MODEL [MODEL ...] [--cohort JSON]
+        [--folds 0 1 2 3 4] [--seeds 0 1] [--workers 2] [--out results.jsonl]
 
-Quick network (8 filters, 4 blocks, kernel 15, 10 epochs), one torch thread,
-``make_mrs_cohort(n_patients=150, random_state=0)``, the first folds of
-``GroupKFold(5)``; prints AUC against the noisy labels and against the tissue
-(``target_true``) and patient accuracy. Results accumulate in ``--out`` so
-that models can be run one at a time.
+Quick network (8 filters, 4 blocks, kernel 15, 10 epochs), one torch thread
+per job (jobs side by side, ``--workers``; the networks on the GPU when there
+is one), ``make_mrs_cohort(n_patients=150, random_state=0, **cohort)``, folds
+of ``GroupKFold(5)``; prints per (model, seed, fold) the AUC against the noisy
+labels and against the tissue (``target_true``) and patient accuracy, then per
+model mean +- sd over (seed, fold), the gap to the oracle it closes, and the
+per-fold differences to the plain network. Finished jobs accumulate in
+``--out`` (JSON lines), so a rerun skips them.
 """
 
 import argparse
 import json
-import time
-from pathlib import Path
 
 import numpy as np
-import torch
-from sklearn.metrics import roc_auc_score
-
-from skmrs.benchmark import OracleClassifier
-from skmrs.benchmark._oracle import _fit_arguments
-from skmrs.classification import NoiseAwareClassifier, ResNetClassifier
-from skmrs.datasets import make_mrs_cohort
-from skmrs.metrics import patient_accuracy_score
-from skmrs.model_selection import patient_splits
+from _pool import run_tasks
 
 NET = dict(n_filters=8, n_blocks=4, kernel_size=15, max_epochs=10, batch_size=32)
 
 
 def models(label_noise):
+    from skmrs.benchmark import OracleClassifier
+    from skmrs.classification import (
+        DistillMixClassifier,
+        NoiseAwareClassifier,
+        ResNetClassifier,
+    )
+
     net = ResNetClassifier(**NET)
     rows = {
         "plain": net,
         "oracle": OracleClassifier(net),
         "ensemble3": NoiseAwareClassifier(net, n_estimators=3, loss="ce"),
+        "ensemble5": NoiseAwareClassifier(net, n_estimators=5, loss="ce"),
         "nnpu-true-prior": NoiseAwareClassifier(
             net, n_estimators=1, class_prior=label_noise
         ),
         "nnpu-auto": NoiseAwareClassifier(net, n_estimators=1, loss="nnpu"),
         "nnpu3-auto": NoiseAwareClassifier(net, n_estimators=3, loss="nnpu"),
+        # the paper's method at the same network size (DistillMix-both)
+        "distillmix": DistillMixClassifier(**NET),
     }
     try:
         from skmrs.classification import CleanLearningClassifier
@@ -50,45 +53,129 @@ def models(label_noise):
     return rows
 
 
+_CACHE = {}
+
+
+def _data(cohort):
+    if cohort not in _CACHE:
+        from skmrs.datasets import make_mrs_cohort
+        from skmrs.model_selection import patient_splits
+
+        kwargs = {"n_patients": 150, "random_state": 0, **json.loads(cohort)}
+        c = make_mrs_cohort(**kwargs)
+        splits, groups = patient_splits(5, c.data, c.target, c.groups)
+        _CACHE.clear()
+        _CACHE[cohort] = (c, splits, groups)
+    return _CACHE[cohort]
+
+
+def job(name, cohort, seed, fold):
+    from sklearn.metrics import roc_auc_score
+
+    from skmrs.benchmark._oracle import _fit_arguments
+    from skmrs.metrics import patient_accuracy_score
+
+    c, splits, groups = _data(cohort)
+    label_noise = json.loads(cohort).get("label_noise", 0.6)
+    est = models(label_noise)[name]
+    est.set_params(
+        **{
+            k: seed
+            for k in est.get_params()
+            if k == "random_state" or k.endswith("__random_state")
+        }
+    )
+    train, test = splits[fold]
+    target, kwargs = _fit_arguments(est, c.target, c.target_true, groups, train)
+    est.fit(c.data[train], target[train], **kwargs)
+    p = est.predict_proba(c.data[test])[:, 1]
+    return {
+        "auc_noisy": float(roc_auc_score(c.target[test], p)),
+        "auc_true": float(roc_auc_score(c.target_true[test], p)),
+        "patient_acc": float(
+            patient_accuracy_score(c.target[test], p, groups=groups[test])
+        ),
+        "prior": getattr(est, "class_prior_", None),
+    }
+
+
+def summarise(records, names, cohort):
+    table = {}
+    for r in records:
+        if "error" in r or r["task"][1] != cohort:
+            continue
+        name, _, seed, fold = r["task"]
+        table.setdefault(name, {})[(seed, fold)] = r
+    print(f"\ncohort {cohort} (n_patients=150 unless given), quick network")
+    print(
+        f"  {'model':16s} {'AUC noisy':15s} {'AUC tissue':15s} {'patient acc':15s} "
+        "gap closed (tissue)"
+    )
+    plain, oracle = table.get("plain", {}), table.get("oracle", {})
+    for name in names:
+        rows = table.get(name, {})
+        if not rows:
+            continue
+        keys = sorted(rows)
+
+        def stat(field, keys=keys, rows=rows):
+            v = np.array([rows[k][field] for k in keys])
+            return f"{v.mean():.3f} +- {v.std():.3f}"
+
+        gaps = [
+            (rows[k]["auc_true"] - plain[k]["auc_true"])
+            / (oracle[k]["auc_true"] - plain[k]["auc_true"])
+            for k in keys
+            if k in plain and k in oracle
+        ]
+        gap = f"{np.mean(gaps):+.2f} +- {np.std(gaps):.2f}" if gaps else "--"
+        print(
+            f"  {name:16s} {stat('auc_noisy'):15s} {stat('auc_true'):15s} "
+            f"{stat('patient_acc'):15s} {gap} ({len(keys)} fits)"
+        )
+        if name != "plain" and plain:
+            diff = [
+                (
+                    rows[k]["auc_true"] - plain[k]["auc_true"],
+                    rows[k]["auc_noisy"] - plain[k]["auc_noisy"],
+                )
+                for k in keys
+                if k in plain
+            ]
+            shown = ", ".join(f"{a:+.3f}/{b:+.3f}" for a, b in diff)
+            print(f"  {'':16s} minus plain per (seed, fold), tissue/noisy: {shown}")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("models", nargs="+")
-    parser.add_argument("--folds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--label-noise", type=float, default=0.6)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", default="noisy_labels.json")
+    parser.add_argument("--cohort", nargs="+", default=["{}"], help="kwargs, JSON")
+    parser.add_argument("--folds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0])
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--out", default="noisy_labels.jsonl")
     args = parser.parse_args()
-    torch.set_num_threads(1)
-    c = make_mrs_cohort(n_patients=150, label_noise=args.label_noise, random_state=0)
-    X = c.data.astype(np.float32)
-    splits, groups = patient_splits(5, X, c.target, c.groups)
-    out = Path(args.out)
-    results = json.loads(out.read_text()) if out.exists() else {}
-    rows = models(args.label_noise)
-    for name in args.models:
-        for fold in args.folds:
-            train, test = splits[fold]
-            est = rows[name].set_params(
-                **{k: args.seed for k in rows[name].get_params() if
-                   k == "random_state" or k.endswith("__random_state")}
-            )  # fmt: skip
-            target, kwargs = _fit_arguments(est, c.target, c.target_true, groups, train)
-            start = time.perf_counter()
-            est.fit(X[train], target[train], **kwargs)
-            p = est.predict_proba(X[test])[:, 1]
-            rec = {
-                "auc_noisy": roc_auc_score(c.target[test], p),
-                "auc_true": roc_auc_score(c.target_true[test], p),
-                "patient_acc": patient_accuracy_score(
-                    c.target[test], p, groups=groups[test]
-                ),
-                "fit_s": time.perf_counter() - start,
-                "prior": getattr(est, "class_prior_", None),
-            }
-            results[f"{name}|{args.label_noise}|{args.seed}|{fold}"] = rec
-            out.write_text(json.dumps(results, indent=1))
-            shown = {k: v if v is None else round(v, 3) for k, v in rec.items()}
-            print(name, fold, shown, flush=True)
+    cohorts = [json.dumps(json.loads(c), sort_keys=True) for c in args.cohort]
+    known = models(0.6)
+    unknown = sorted(set(args.models) - set(known))
+    if unknown:
+        parser.error(f"unknown model(s) {unknown}; known: {sorted(known)}")
+    # the slow rows first, so that the pool ends together
+    cost = {"cleanlab": 4, "ensemble5": 5, "ensemble3": 3, "nnpu3-auto": 3}
+    order = sorted(args.models, key=lambda m: -cost.get(m, 1))
+    tasks = [
+        (name, cohort, seed, fold)
+        for cohort in cohorts
+        for name in order
+        for seed in args.seeds
+        for fold in args.folds
+    ]
+    records = run_tasks(job, tasks, workers=args.workers, out=args.out)
+    for r in records:
+        if "error" in r:
+            print("FAILED", r["task"], r["error"])
+    for cohort in cohorts:
+        summarise(records, args.models, cohort)
 
 
 if __name__ == "__main__":

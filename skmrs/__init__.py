@@ -8,6 +8,6 @@ embedded data set, readers for real data, and patient-wise evaluation.
 
 from .classification import DistillMixClassifier, ResNetClassifier
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = ["DistillMixClassifier", "ResNetClassifier", "__version__"]

@@ -47,6 +47,7 @@ def _simulate(args) -> int:
         snr=args.snr,
         field_effect=args.field_effect,
         age_effect=args.age_effect,
+        exam_artefacts=args.exam_artefacts,
         random_state=args.random_state,
     )
     print(_summary(cohort, time.perf_counter() - start))
@@ -144,10 +145,16 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--label-noise", type=float, default=0.6)
     sim.add_argument("--snr", type=float, default=8.0)
     sim.add_argument(
-        "--field-effect", type=float, default=0.0, help="glioma field effect (0-0.9)"
+        "--field-effect", type=float, default=0.3, help="glioma field effect (0-0.9)"
     )
     sim.add_argument(
-        "--age-effect", type=float, default=0.0, help="age model strength (1 = lit.)"
+        "--age-effect", type=float, default=1.0, help="age model strength (1 = lit.)"
+    )
+    sim.add_argument(
+        "--exam-artefacts",
+        type=float,
+        default=2.0,
+        help="strength of the artefacts one examination's voxels share (>= 0)",
     )
     sim.add_argument("--random-state", type=int, default=0)
     sim.add_argument("--output", help="save X, y, y_true, groups, ppm to this .npz")

@@ -165,8 +165,14 @@ class CleanLearningClassifier(ClassifierMixin, BaseEstimator):
         with warnings.catch_warnings():
             # the out-of-fold probabilities are given on purpose
             warnings.filterwarnings("ignore", "When X and pred_probs are both")
+            # n_jobs=1: cleanlab's own process pool fails in a process that
+            # was itself spawned (a NameError in its workers), and on a few
+            # thousand spectra one process is fast anyway
             clean_learning = CleanLearning(
-                final, cv_n_folds=self.cv, pulearning=pulearning
+                final,
+                cv_n_folds=self.cv,
+                pulearning=pulearning,
+                find_label_issues_kwargs={"n_jobs": 1},
             ).fit(X, encoded, pred_probs=pred_probs)
         self.estimator_ = clean_learning.clf
         issues = clean_learning.label_issues_df

@@ -87,7 +87,8 @@ def test_return_X_y():
 
 
 def _clean(**kwargs):
-    """Noise-free cohort without scalp lipids: the tissue signal alone."""
+    """Noise-free cohort without scalp lipids or exam artefacts: the tissue alone."""
+    kwargs.setdefault("exam_artefacts", 0.0)
     return make_mrs_cohort(snr=1e4, lipid_contamination=0.0, random_state=0, **kwargs)
 
 
@@ -254,6 +255,39 @@ def test_field_effect_lowers_naa_in_tumour_patients_normal_appearing_tissue():
     assert in_tumour_patients < 0.9 * in_others
 
 
+def test_the_default_cohort_has_the_field_effect_and_the_age_model():
+    # the calibrated defaults (docs/simulator.rst) keep both directions
+    in_tumour_patients, in_others = _normal_appearing_naa_cr()
+    assert in_tumour_patients < 0.9 * in_others
+    c = make_mrs_cohort(n_patients=20, random_state=0)
+    off = make_mrs_cohort(
+        n_patients=20, random_state=0, field_effect=0, age_effect=0, exam_artefacts=0
+    )
+    np.testing.assert_array_equal(c.target, off.target)
+    np.testing.assert_array_equal(c.tumour_fraction, off.tumour_fraction)
+    assert not np.allclose(c.data, off.data)
+
+
+def test_exam_artefacts_are_shared_by_one_patients_voxels():
+    kwargs = dict(n_patients=40, snr=1e4, lipid_contamination=0.0, random_state=0)
+    base = make_mrs_cohort(exam_artefacts=0.0, **kwargs)
+    art = make_mrs_cohort(exam_artefacts=2.0, **kwargs)
+    # a side stream: labels, tissue and every other draw are unchanged
+    np.testing.assert_array_equal(base.groups, art.groups)
+    np.testing.assert_array_equal(base.tumour_fraction, art.tumour_fraction)
+    np.testing.assert_array_equal(base.snr, art.snr)
+    rms_ratio = np.sqrt(np.mean(art.data**2, axis=1) / np.mean(base.data**2, axis=1))
+    diff = art.data - base.data * rms_ratio[:, None]
+    corr = np.corrcoef(diff)
+    same = base.groups[:, None] == base.groups[None, :]
+    off_diagonal = ~np.eye(len(diff), dtype=bool)
+    within = np.median(corr[same & off_diagonal])
+    between = np.median(np.abs(corr[~same]))
+    assert within > 0.6
+    assert between < 0.4
+    assert within > between + 0.3
+
+
 def test_age_model_follows_diagnosis_and_lowers_naa_with_age():
     cohort = make_mrs_cohort(n_patients=300, random_state=0)
     age = {
@@ -296,6 +330,9 @@ def test_peritumoral_oedema_broadens_lines_near_the_tumour():
         (dict(field_effect=1.0), "field_effect"),
         (dict(age_effect=-1.0), "age_effect"),
         (dict(age_effect="strong"), "age_effect"),
+        (dict(exam_artefacts=-0.5), "exam_artefacts"),
+        (dict(exam_artefacts=float("nan")), "exam_artefacts"),
+        (dict(exam_artefacts=11.0), "exam_artefacts"),
     ],
 )
 def test_bad_field_and_age_effects_raise(kwargs, name):
@@ -305,9 +342,11 @@ def test_bad_field_and_age_effects_raise(kwargs, name):
 
 def test_zero_effects_reproduce_the_cohort_of_the_previous_release():
     # Values of make_mrs_cohort(n_patients=4, random_state=0) before the
-    # field effect and the age model existed (skmrs at 8e1b188): with both at
-    # 0 every draw is the same, so every published figure still holds.
-    c = make_mrs_cohort(n_patients=4, random_state=0, field_effect=0, age_effect=0)
+    # field effect, the age model and the exam artefacts existed (skmrs at
+    # 8e1b188): with all three at 0 every draw is the same.
+    c = make_mrs_cohort(
+        n_patients=4, random_state=0, field_effect=0, age_effect=0, exam_artefacts=0
+    )
     np.testing.assert_array_equal(np.bincount(c.groups), [18, 22, 14, 13])
     np.testing.assert_array_equal(c.patient_target, [1, 0, 1, 1])
     np.testing.assert_allclose(

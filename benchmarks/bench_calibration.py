@@ -1,0 +1,278 @@
+"""Calibrate the simulated cohort: the paper's statistics for cohort variants.
+
+For each variant (``make_mrs_cohort`` keyword arguments as JSON; always
+``random_state=0``, 435 patients unless the variant says otherwise) computes,
+one job per core (one torch thread each; the networks on the GPU when there
+is one):
+
+- the class counts and k-means (k = 7) clusters holding both classes;
+- SVC (defaults) and, with ``--rf``, RF (500 trees, entropy): voxel ROC AUC
+  under 10-fold GroupKFold, pooled over the folds, against the noisy labels
+  and against tissue (``target_true``);
+- the Table-1 ``ResNetClassifier()`` (5 epochs) on the first
+  ``--resnet-folds`` folds: mean +- sd of the per-fold AUCs;
+- the yield of ``ConfidenceDistiller(ResNetClassifier(**NET))`` (threshold
+  0.99, 5 epochs) on the training part of fold 0 for every ``--nets`` entry
+  (training details: dropout, lr, batch size; ``"predict": "batch_stats"``
+  scores the training spectra with batch norm in training mode, dropout off):
+  the share kept, per class, its label == tissue share, when it was collected,
+  the network's AUC on its own training spectra and on the held-out fold.
+
+and prints them beside the paper's bands. Results go to ``--out`` (one JSON
+line per job) as they finish; a rerun skips finished jobs.
+
+Run (the whole calibration grid of docs/simulator.rst took 5 minutes on an
+H200 with 16 cores; on a 2-core CPU expect hours)::
+
+    python benchmarks/bench_calibration.py '{}' '{"exam_artefacts": 2}' \\
+        --resnet-folds 10 --nets '{}' '{"dropout": 0}' --workers 14
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import warnings
+from functools import lru_cache
+
+import numpy as np
+from _pool import run_tasks
+
+BANDS = {
+    "svc": (0.60, 0.66),
+    "rf": (0.61, 0.67),
+    "resnet": (0.66, 0.72),
+    "yield": (0.25, 0.35),
+    "minority": (0.20, 1.0),
+}
+
+
+@lru_cache(maxsize=2)
+def _cohort(variant):
+    from skmrs.datasets import make_mrs_cohort
+
+    kwargs = json.loads(variant)
+    return make_mrs_cohort(**{"random_state": 0, **kwargs})
+
+
+def _folds(variant):
+    from sklearn.model_selection import GroupKFold
+
+    c = _cohort(variant)
+    return list(GroupKFold(10).split(c.data, c.target, c.groups))
+
+
+def _auc(y, score):
+    from sklearn.metrics import roc_auc_score
+
+    return float(roc_auc_score(y, score))
+
+
+def baseline_job(kind, variant, fold):
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.svm import SVC
+
+    c = _cohort(variant)
+    train, test = _folds(variant)[fold]
+    if kind == "svc":
+        score = (
+            SVC().fit(c.data[train], c.target[train]).decision_function(c.data[test])
+        )
+    else:
+        rf = RandomForestClassifier(500, criterion="entropy", random_state=0)
+        score = rf.fit(c.data[train], c.target[train]).predict_proba(c.data[test])[:, 1]
+    return {"test": test.tolist(), "score": score.tolist()}
+
+
+def kmeans_job(variant):
+    from sklearn.cluster import KMeans
+
+    c = _cohort(variant)
+    labels = KMeans(7, n_init=4, random_state=0).fit_predict(c.data)
+    table = [
+        [int(((labels == k) & (c.target == y)).sum()) for y in (0, 1)] for k in range(7)
+    ]
+    return {
+        "clusters": table,
+        "mixed": sum(a > 0 and b > 0 for a, b in table),
+        "counts": [int((c.target == 0).sum()), int((c.target == 1).sum())],
+    }
+
+
+def resnet_job(variant, fold):
+    from skmrs import ResNetClassifier
+
+    c = _cohort(variant)
+    train, test = _folds(variant)[fold]
+    net = ResNetClassifier(random_state=fold).fit(c.data[train], c.target[train])
+    p = net.predict_proba(c.data[test])[:, 1]
+    return {
+        "auc": _auc(c.target[test], p),
+        "auc_true": _auc(c.target_true[test], p),
+    }
+
+
+def _batch_stats_class():
+    import torch
+
+    from skmrs import ResNetClassifier
+
+    class BatchStatsResNet(ResNetClassifier):
+        """Scores with batch norm in training mode (batch statistics), no dropout."""
+
+        def predict_proba(self, X):
+            module = self.net_.module_
+            saved = {k: v.clone() for k, v in module.state_dict().items()}
+            module.train()
+            for m in module.modules():
+                if isinstance(m, torch.nn.Dropout):
+                    m.eval()
+            out = []
+            with torch.no_grad():
+                for start in range(0, len(X), self.batch_size):
+                    xb = torch.as_tensor(
+                        np.asarray(X[start : start + self.batch_size], np.float32),
+                        device=self.device_,
+                    )
+                    out.append(module(xb).softmax(-1).cpu().numpy())
+            module.load_state_dict(saved)
+            module.eval()
+            return np.concatenate(out)
+
+    return BatchStatsResNet
+
+
+def distill_job(variant, net):
+    from skmrs import ResNetClassifier
+    from skmrs.sampling import ConfidenceDistiller
+
+    c = _cohort(variant)
+    X, y, y_true = c.data, c.target, c.target_true
+    train, test = _folds(variant)[0]
+    kwargs = json.loads(net)
+    cls = ResNetClassifier
+    if kwargs.pop("predict", "eval") == "batch_stats":
+        cls = _batch_stats_class()
+    distiller = ConfidenceDistiller(cls(**kwargs), random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        distiller.fit_resample(X[train], y[train])
+    kept = distiller.sample_indices_[distiller.first_epoch_ > 0]
+    kept_y = y[train][kept]
+    estimator = distiller.estimator_
+    p_train = estimator.predict_proba(X[train])[:, 1]
+    p_test = estimator.predict_proba(X[test])[:, 1]
+    n_patients_kept = np.unique(c.groups[train][kept]).size
+    return {
+        "n": int(train.size),
+        "kept": int(kept.size),
+        "non_tumour": int((kept_y == 0).sum()),
+        "tumour": int((kept_y == 1).sum()),
+        "clean": float((y_true[train][kept] == kept_y).mean()) if kept.size else 0.0,
+        "patients_kept": int(n_patients_kept),
+        "new_per_epoch": distiller.n_new_per_epoch_.tolist(),
+        "train_auc": _auc(y[train], p_train),
+        "test_auc": _auc(y[test], p_test),
+        "test_auc_true": _auc(y_true[test], p_test),
+    }
+
+
+def job(kind, *args):
+    if kind in ("svc", "rf"):
+        return baseline_job(kind, *args)
+    return {"kmeans": kmeans_job, "resnet": resnet_job, "distill": distill_job}[kind](
+        *args
+    )
+
+
+def _band(value, name):
+    low, high = BANDS[name]
+    return "in band" if low <= value <= high else "OUT"
+
+
+def summarise(variant, records):
+    c = _cohort(variant)
+    mine = [r for r in records if r["task"][1] == variant and "error" not in r]
+    print(f"\n{variant}: {c.data.shape[0]} spectra")
+    for kind, label in (("svc", "SVC"), ("rf", "RF (500, entropy)")):
+        parts = [r for r in mine if r["task"][0] == kind]
+        if len(parts) == 10:
+            test = np.concatenate([r["test"] for r in parts])
+            score = np.concatenate([r["score"] for r in parts])
+            auc, auc_true = (
+                _auc(c.target[test], score),
+                _auc(c.target_true[test], score),
+            )
+            print(
+                f"  {label:18s} 10-fold pooled AUC noisy {auc:.3f} "
+                f"({_band(auc, kind)}), tissue {auc_true:.3f}"
+            )
+    folds = [r for r in mine if r["task"][0] == "resnet"]
+    if folds:
+        aucs = np.array([r["auc"] for r in folds])
+        trues = np.array([r["auc_true"] for r in folds])
+        print(
+            f"  Table-1 ResNet     {len(folds)} folds AUC noisy {aucs.mean():.3f} +- "
+            f"{aucs.std():.3f} ({_band(aucs.mean(), 'resnet')}), tissue "
+            f"{trues.mean():.3f} +- {trues.std():.3f}"
+        )
+    for r in (r for r in mine if r["task"][0] == "kmeans"):
+        print(f"  class counts {r['counts']}; k-means k=7 mixed {r['mixed']} of 7")
+    for r in (r for r in mine if r["task"][0] == "distill"):
+        share = r["kept"] / r["n"]
+        minority = min(r["non_tumour"], r["tumour"]) / max(r["kept"], 1)
+        print(
+            f"  distiller {r['task'][2]}: kept {r['kept']} of {r['n']} ({share:.1%}, "
+            f"{_band(share, 'yield')}; non-tumour {r['non_tumour']}, tumour "
+            f"{r['tumour']}, smaller class {minority:.0%} {_band(minority, 'minority')}"
+            f"); label == tissue {r['clean']:.2f}; {r['patients_kept']} patients; new "
+            f"per epoch {r['new_per_epoch']}; AUC on its training spectra "
+            f"{r['train_auc']:.3f}, held-out fold {r['test_auc']:.3f} (tissue "
+            f"{r['test_auc_true']:.3f})"
+        )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("variants", nargs="+", help="make_mrs_cohort kwargs, JSON")
+    parser.add_argument("--rf", action="store_true", help="also the random forest")
+    parser.add_argument("--resnet-folds", type=int, default=0)
+    parser.add_argument(
+        "--nets", nargs="*", default=["{}"], help="ResNetClassifier kwargs, JSON"
+    )
+    parser.add_argument(
+        "--detail-nets",
+        nargs="*",
+        default=[],
+        help="more ResNetClassifier kwargs for the distiller, first variant only",
+    )
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--summary-only",
+        action="store_true",
+        help="print what --out holds, run nothing",
+    )
+    parser.add_argument("--out", default="calibration.jsonl")
+    args = parser.parse_args()
+    variants = [json.dumps(json.loads(v), sort_keys=True) for v in args.variants]
+    nets = [json.dumps(json.loads(n), sort_keys=True) for n in args.nets]
+    details = [json.dumps(json.loads(n), sort_keys=True) for n in args.detail_nets]
+    # the jobs that matter most first: a run stopped early keeps them
+    tasks = [("distill", v, n) for v in variants for n in nets]
+    tasks += [("distill", variants[0], n) for n in details if n not in nets]
+    tasks += [("svc", v, f) for v in variants for f in range(10)]
+    tasks += [("kmeans", v) for v in variants]
+    tasks += [("resnet", v, f) for f in range(args.resnet_folds) for v in variants]
+    if args.rf:
+        tasks += [("rf", v, f) for v in variants for f in range(10)]
+    workers = 0 if args.summary_only else args.workers
+    records = run_tasks(job, tasks, workers=workers, out=args.out)
+    errors = [r for r in records if "error" in r]
+    for r in errors:
+        print("FAILED", r["task"], r["error"])
+    for v in variants:
+        summarise(v, records)
+
+
+if __name__ == "__main__":
+    main()
