@@ -274,7 +274,8 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
     Notes
     -----
     **Epochs.** The paper does not state how many epochs it trained. On a
-    simulated cohort (``make_mrs_cohort(n_patients=150, random_state=0)``,
+    simulated cohort (``make_mrs_cohort(n_patients=150, random_state=0)``
+    of skmrs 0.1, now ``field_effect=0, age_effect=0, exam_artefacts=0``;
     2358 spectra; two patient-grouped 75/25 splits, ``GroupShuffleSplit``;
     this network, one ``partial_fit`` per epoch), the validation ROC AUC
     against the noisy voxel labels, averaged over both splits, was 0.676,
