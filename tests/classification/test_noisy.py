@@ -170,3 +170,35 @@ def test_cleanlab_missing_is_a_clear_import_error(monkeypatch):
     X, y, _ = _one_sided(n=40)
     with pytest.raises(ImportError, match=r"skmrs\[noisy\]"):
         CleanLearningClassifier(LogisticRegression()).fit(X, y)
+
+
+_SPAWNED_CLEANLAB = """
+import multiprocessing as mp
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from skmrs.classification import CleanLearningClassifier
+if __name__ == "__main__":
+    mp.set_start_method("spawn", force=True)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 8))
+    y = (X[:, 0] + rng.normal(size=400) > 0).astype(int)
+    clf = CleanLearningClassifier(LogisticRegression(), cv=3, trusted_class=0)
+    clf.fit(X, y, groups=np.arange(400) // 4)
+    print("flagged", int(clf.label_issues_.sum()))
+"""
+
+
+def test_cleanlab_works_where_processes_are_spawned(tmp_path):
+    # The default start method on macOS and, from Python 3.14, on Linux.
+    # cleanlab's own process pool raised NameError in spawned workers.
+    pytest.importorskip("cleanlab", reason="cleanlab is an optional extra (noisy)")
+    import subprocess
+    import sys
+
+    script = tmp_path / "spawned.py"
+    script.write_text(_SPAWNED_CLEANLAB)
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.startswith("flagged")
