@@ -160,15 +160,16 @@ def main():
     unknown = sorted(set(args.models) - set(known))
     if unknown:
         parser.error(f"unknown model(s) {unknown}; known: {sorted(known)}")
-    # the slow rows first, so that the pool ends together
+    # every row of one (seed, fold) together, so a run stopped early still
+    # compares complete blocks; within a block the slow rows first
     cost = {"cleanlab": 4, "ensemble5": 5, "ensemble3": 3, "nnpu3-auto": 3}
     order = sorted(args.models, key=lambda m: -cost.get(m, 1))
     tasks = [
         (name, cohort, seed, fold)
         for cohort in cohorts
-        for name in order
         for seed in args.seeds
         for fold in args.folds
+        for name in order
     ]
     records = run_tasks(job, tasks, workers=args.workers, out=args.out)
     for r in records:
