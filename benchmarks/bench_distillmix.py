@@ -47,6 +47,7 @@ def _parse_args(argv=None):
     add("--n-patients", type=int, default=435, help="cohort size (paper: 435)")
     add("--n-splits", type=int, default=10, help="GroupKFold splits (paper: 10)")
     add("--max-folds", type=int, default=None, help="run only the first folds")
+    add("--folds", type=int, nargs="+", default=None, help="run only these folds")
     add("--seed", type=int, default=0, help="cohort and model seed")
     add("--n-filters", type=int, default=None, help="network width (Table 1: 16)")
     add("--n-blocks", type=int, default=None, help="residual blocks (Table 1: 8)")
@@ -144,10 +145,12 @@ def main(argv=None):
     )
     print(f"network: {net or 'ResNetClassifier defaults (Table 1)'}")
     splits, _ = patient_splits(args.n_splits, X, cohort.target, groups)
-    splits = splits[: args.max_folds]
+    folds = args.folds if args.folds is not None else range(len(splits))
+    folds = list(folds)[: args.max_folds]
 
     rows = []
-    for k, (train, test) in enumerate(splits):
+    for k in folds:
+        train, test = splits[k]
         row = _fold(cohort, train, test, args, net)
         rows.append(row)
         fallback = row["fallback_classes"]
