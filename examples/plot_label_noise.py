@@ -23,7 +23,7 @@ against the labels it was trained on. This example sweeps the simulator's
 with :func:`~skmrs.benchmark.run_benchmark`, and draws the AUC against tissue.
 The cohorts are of the pure label-noise regime (no field effect, age model or
 exam artefacts), so that label noise is the one thing that changes. It runs
-at toy size (80 simulated patients, a small network, 2 folds) so that it
+at toy size (70 simulated patients, a small network, 2 folds) so that it
 takes about a minute on a laptop; the differences it shows are within the
 fold noise. The measured comparison (quick network, 5 folds, 2 seeds, both
 regimes) is in :ref:`noisy_labels`.
@@ -44,7 +44,7 @@ from skmrs.datasets import make_mrs_cohort
 
 warnings.filterwarnings("ignore")  # fallback notes of the tiny distillers
 
-NET = dict(n_filters=8, n_blocks=2, kernel_size=15, lr=3e-3, max_epochs=6)
+NET = dict(n_filters=8, n_blocks=2, kernel_size=15, lr=3e-3, max_epochs=5)
 PURE = dict(field_effect=0.0, age_effect=0.0, exam_artefacts=0.0)
 models = {
     "plain": ResNetClassifier(**NET),
@@ -65,7 +65,7 @@ noise_levels = [0.3, 0.5, 0.7]
 tissue_auc = {name: [] for name in models}
 for label_noise in noise_levels:
     cohort = make_mrs_cohort(
-        n_patients=80, label_noise=label_noise, random_state=0, **PURE
+        n_patients=70, label_noise=label_noise, random_state=0, **PURE
     )
     result = run_benchmark(
         cohort.data,
