@@ -302,12 +302,13 @@ def make_mrs_cohort(
 
     Notes
     -----
-    With the defaults and ``random_state=0`` (7460 spectra), five of the
-    paper's seven published statistics hold: an SVC's voxel ROC AUC on the
+    With the defaults and ``random_state=0`` (7460 spectra), five of seven
+    calibration targets hold: an SVC's voxel ROC AUC on the
     noisy labels under 10-fold GroupKFold (0.657; paper 0.63), the share the
     paper's distiller keeps on a 90 % training fold (32 %, 22 % of it
     non-tumour; paper about 30 % of both classes), k-means with 7 clusters
-    mixing both classes in every cluster, and the class counts. Two miss: the
+    mixing both classes in every cluster, the class counts, and healthy
+    NAA/Cr and Cho/Cr as in real in-vivo scans. Two miss: the
     random forest is better (0.714; paper 0.64) and the Table-1 network worse
     (0.57 on three folds; paper 0.69) than in the paper. The measurements,
     the trade-off curve between the yield and the SVC's AUC, and the realism
