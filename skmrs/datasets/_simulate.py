@@ -573,10 +573,12 @@ def _draw_exam_artefacts(exam_rng, groups, strength):
     )
 
 
-def _exam_artefact_spectra(art, sl, ppm, h_ref):
-    """The artefacts of the voxels ``sl`` on the ppm grid, real part."""
-    x = (ppm - ppm.mean()) / (np.ptp(ppm) / 2)
-    legendre = np.polynomial.legendre.legvander(x, _EXAM_BASELINE_DEGREE).T
+def _exam_artefact_spectra(art, sl, ppm, legendre, h_ref):
+    """The artefacts of the voxels ``sl`` on the ppm grid, real part.
+
+    ``legendre`` holds the Legendre polynomials to ``_EXAM_BASELINE_DEGREE``
+    on the grid, one per row.
+    """
     out = h_ref * (art.baseline[sl] @ legendre)
     # A Gaussian echo centred at delay t0 in the FID is, in the spectrum, a
     # Gaussian band around its frequency times a ripple of period 1 / t0.
@@ -596,6 +598,8 @@ def _synthesise(rng, conc, nuis, artefacts, te, tr, n_points):
     ppm = default_ppm_axis(n_points)
     x = (ppm - ppm.mean()) / (np.ptp(ppm) / 2)
     legendre = np.stack([np.ones_like(x), x, 1.5 * x**2 - 0.5, 2.5 * x**3 - 1.5 * x])
+    if artefacts is not None:
+        exam_legendre = np.polynomial.legendre.legvander(x, _EXAM_BASELINE_DEGREE).T
     n = conc.shape[0]
     data = np.empty((n, n_points), dtype=np.float32)
     t32 = t.astype(np.float32)
@@ -618,7 +622,7 @@ def _synthesise(rng, conc, nuis, artefacts, te, tr, n_points):
         real = (spec * np.exp(1j * phase)).real
         real += h_ref * (nuis.baseline[sl] @ legendre)
         if artefacts is not None:
-            real += _exam_artefact_spectra(artefacts, sl, ppm, h_ref)
+            real += _exam_artefact_spectra(artefacts, sl, ppm, exam_legendre, h_ref)
         noise = rng.standard_normal((sl.stop - sl.start, n_points))
         real += (h_ref / nuis.snr[sl])[:, None] * noise
         rms = np.sqrt(np.mean(real**2, axis=1, keepdims=True))
