@@ -28,7 +28,9 @@ def models(label_noise):
         DistillMixClassifier,
         NoiseAwareClassifier,
         ResNetClassifier,
+        make_distillmix_pipeline,
     )
+    from skmrs.sampling import MixingAugmenter
 
     net = ResNetClassifier(**NET)
     rows = {
@@ -39,8 +41,34 @@ def models(label_noise):
         "nnpu-true-prior": NoiseAwareClassifier(
             net, n_estimators=1, class_prior=label_noise
         ),
+        # one network trained twice as long, its last 10 epochs averaged
+        "snapshots": NoiseAwareClassifier(
+            ResNetClassifier(**{**NET, "max_epochs": 20}),
+            n_estimators=1,
+            n_snapshots=10,
+        ),
+        # multiple-instance learning, patients as bags, the true witness rate
+        "mil-true-prior": NoiseAwareClassifier(
+            net, n_estimators=1, loss="mil", class_prior=label_noise
+        ),
         "nnpu-auto": NoiseAwareClassifier(net, n_estimators=1, loss="nnpu"),
         "nnpu3-auto": NoiseAwareClassifier(net, n_estimators=3, loss="nnpu"),
+        # the paper's mixing on every spectrum, no distiller (one new per spectrum)
+        "mixing": make_distillmix_pipeline(
+            distiller="passthrough",
+            augmenter=MixingAugmenter(strategy="both", factor=1),
+            classifier=net,
+        ),
+        # both: the mixing above, then the snapshot network
+        "mixing-snapshots": make_distillmix_pipeline(
+            distiller="passthrough",
+            augmenter=MixingAugmenter(strategy="both", factor=1),
+            classifier=NoiseAwareClassifier(
+                ResNetClassifier(**{**NET, "max_epochs": 20}),
+                n_estimators=1,
+                n_snapshots=10,
+            ),
+        ),
         # the paper's method at the same network size (DistillMix-both)
         "distillmix": DistillMixClassifier(**NET),
     }
@@ -162,7 +190,15 @@ def main():
         parser.error(f"unknown model(s) {unknown}; known: {sorted(known)}")
     # every row of one (seed, fold) together, so a run stopped early still
     # compares complete blocks; within a block the slow rows first
-    cost = {"cleanlab": 4, "ensemble5": 5, "ensemble3": 3, "nnpu3-auto": 3}
+    cost = {
+        "mixing-snapshots": 6,
+        "snapshots": 2,
+        "mixing": 3,
+        "cleanlab": 4,
+        "ensemble5": 5,
+        "ensemble3": 3,
+        "nnpu3-auto": 3,
+    }
     order = sorted(args.models, key=lambda m: -cost.get(m, 1))
     tasks = [
         (name, cohort, seed, fold)

@@ -11,7 +11,7 @@ from skmrs.classification import (
     ResNetClassifier,
     make_distillmix_pipeline,
 )
-from skmrs.classification._noisy import _NonNegativePULoss
+from skmrs.classification._noisy import _bags, _NonNegativePULoss
 
 TINY = dict(n_filters=4, n_blocks=2, kernel_size=5, dropout=0.0, max_epochs=15, lr=1e-2)
 
@@ -111,6 +111,7 @@ def test_ce_loss_takes_any_classifier_and_more_classes():
     assert clf.class_prior_ is None
 
 
+@pytest.mark.parametrize("loss", ["nnpu", "mil"])
 @pytest.mark.parametrize(
     "params, y, error, match",
     [
@@ -119,11 +120,67 @@ def test_ce_loss_takes_any_classifier_and_more_classes():
         ({"trusted_class": 5}, [0, 1], ValueError, "trusted_class=5"),
     ],
 )
-def test_bad_settings_are_refused(params, y, error, match):
+def test_bad_settings_are_refused(params, y, error, match, loss):
     X = np.random.default_rng(0).normal(size=(30, 8)).astype(np.float32)
     y = np.resize(y, 30)
+    groups = np.arange(30) // 3
     with pytest.raises(error, match=match):
-        NoiseAwareClassifier(**params, loss="nnpu", class_prior=0.5).fit(X, y)
+        NoiseAwareClassifier(**params, loss=loss, class_prior=0.5).fit(
+            X, y, groups=groups
+        )
+
+
+def _bagged(n_patients=60, per_patient=8, prior=0.6, seed=0):
+    """Patients as bags: half of them tumour patients, every spectrum of one
+    labelled tumour, a share ``1 - prior`` of them tumour tissue."""
+    rng = np.random.default_rng(seed)
+    groups = np.repeat(np.arange(n_patients), per_patient)
+    y = (groups < n_patients // 2).astype(int)
+    tissue = (y == 1) & (rng.random(len(y)) >= prior)
+    X = rng.normal(size=(len(y), 32)).astype(np.float32)
+    X[tissue, 20] += 3.0
+    return X, y, tissue, groups
+
+
+def test_bags_are_one_patients_spectra_of_the_noisy_class():
+    y = np.array([1, 1, 0, 1, 0, 0, 1])
+    groups = np.array([7, 7, 7, 3, 3, 5, 7])
+    bags = _bags(y, groups, trusted_label=0)
+    assert [b.tolist() for b in bags] == [[3], [0, 1, 6]]
+
+
+def test_mil_needs_groups():
+    X, y, _, _ = _bagged()
+    with pytest.raises(ValueError, match="loss='mil' needs groups"):
+        NoiseAwareClassifier(ResNetClassifier(**TINY), loss="mil", class_prior=0.6).fit(
+            X, y
+        )
+
+
+def test_mil_trains_later_epochs_on_each_bags_witnesses_only():
+    X, y, tissue, groups = _bagged()
+    clf = NoiseAwareClassifier(
+        ResNetClassifier(**TINY),
+        n_estimators=1,
+        loss="mil",
+        class_prior=0.6,
+        random_state=0,
+    ).fit(X, y, groups=groups)
+    history = clf.estimators_[0].net_.history
+    seen = [epoch["batches"][0]["train_batch_size"] for epoch in history]
+    # warm-up: the first third (5 of 15 epochs) on every spectrum; then every
+    # non-tumour spectrum and ceil(0.4 * 8) = 4 of each tumour patient's 8
+    assert seen[:5] == [len(y)] * 5
+    assert seen[5:] == [int((y == 0).sum()) + 30 * 4] * 10
+    assert clf.class_prior_ == 0.6
+    # healthy spectra labelled tumour score lower than cross-entropy scores them
+    ce = NoiseAwareClassifier(
+        ResNetClassifier(**TINY), n_estimators=1, loss="ce", random_state=0
+    ).fit(X, y)
+    mislabelled = (y == 1) & ~tissue
+    p_mil, p_ce = clf.predict_proba(X)[:, 1], ce.predict_proba(X)[:, 1]
+    assert p_mil[mislabelled].mean() < p_ce[mislabelled].mean() - 0.1
+    assert p_mil[tissue].mean() > p_mil[mislabelled].mean() + 0.2
 
 
 def test_usable_as_the_distillmix_classifier():
@@ -202,3 +259,39 @@ def test_cleanlab_works_where_processes_are_spawned(tmp_path):
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.startswith("flagged")
+
+
+def test_snapshots_are_the_last_epochs_of_one_run():
+    X, y, _ = _one_sided()
+    tiny = dict(TINY, max_epochs=6)
+    clf = NoiseAwareClassifier(
+        ResNetClassifier(**tiny), n_estimators=2, n_snapshots=3, random_state=0
+    ).fit(X, y)
+    assert len(clf.estimators_) == 6
+    assert [m.n_iter_ for m in clf.estimators_] == [4, 5, 6] * 2
+    np.testing.assert_allclose(
+        clf.predict_proba(X), np.mean([m.predict_proba(X) for m in clf.estimators_], 0)
+    )
+    # the last snapshot of each member is the network fit() would train
+    single = NoiseAwareClassifier(
+        ResNetClassifier(**tiny), n_estimators=2, random_state=0
+    ).fit(X, y)
+    for last, whole in zip(clf.estimators_[2::3], single.estimators_, strict=True):
+        np.testing.assert_allclose(last.predict_proba(X), whole.predict_proba(X))
+    # earlier snapshots are other networks, not references to the last one
+    assert not np.allclose(
+        clf.estimators_[0].predict_proba(X), clf.estimators_[2].predict_proba(X)
+    )
+
+
+@pytest.mark.parametrize(
+    "estimator, error, match",
+    [
+        (LogisticRegression(), TypeError, "needs partial_fit and a max_epochs"),
+        (ResNetClassifier(**dict(TINY, max_epochs=2)), ValueError, "exceeds"),
+    ],
+)
+def test_bad_snapshot_settings_are_refused(estimator, error, match):
+    X, y, _ = _one_sided(n=40)
+    with pytest.raises(error, match=match):
+        NoiseAwareClassifier(estimator, n_snapshots=3).fit(X, y)
