@@ -295,3 +295,21 @@ def test_bad_snapshot_settings_are_refused(estimator, error, match):
     X, y, _ = _one_sided(n=40)
     with pytest.raises(error, match=match):
         NoiseAwareClassifier(estimator, n_snapshots=3).fit(X, y)
+
+
+def test_snapshot_and_mil_models_survive_a_model_file(tmp_path):
+    from skmrs.io import load_model, save_model
+
+    X, y, _, groups = _bagged(n_patients=20)
+    clf = NoiseAwareClassifier(
+        ResNetClassifier(**dict(TINY, max_epochs=4)),
+        n_estimators=1,
+        n_snapshots=2,
+        loss="mil",
+        class_prior=0.6,
+        random_state=0,
+    ).fit(X, y, groups=groups)
+    save_model(clf, tmp_path / "model.skmrs")
+    again = load_model(tmp_path / "model.skmrs")
+    assert len(again.estimators_) == 2
+    np.testing.assert_allclose(again.predict_proba(X), clf.predict_proba(X), rtol=1e-6)
