@@ -235,13 +235,16 @@ class NoiseAwareClassifier(ClassifierMixin, BaseEstimator):
         one training run, cheaper than more members: one training run gives
         them all). 1 keeps the last epoch only. More than 1 needs an
         estimator with ``partial_fit`` and ``max_epochs`` (the ResNet), and
-        at most ``max_epochs``.
+        at most ``max_epochs``. One quick network trained twice as long with
+        its last half averaged closed 0.15 of the gap on the pure label-noise
+        cohort and -0.03 on the calibrated one (:ref:`noisy_labels`).
 
     loss : {"ce", "nnpu", "mil"}, default="ce"
         How each member is trained. "ce" is the default: in the judgement
-        runs of :ref:`noisy_labels` (quick network, 5 folds x 2 seeds) no
-        mechanism closed half of the plain-to-oracle gap on both cohorts,
-        and only "ce" never lost to the plain network on both.
+        run of :ref:`noisy_labels` (quick network, 5 folds x 2 seeds, two
+        simulated cohorts) no setting closed half of the plain-to-oracle gap,
+        "nnpu" (told the true prior) closed -0.07 of it on both, and "mil"
+        +0.02 and -0.65.
 
     trusted_class : label or None, default=None
         The class whose labels are all right (non-tumour). None takes the
