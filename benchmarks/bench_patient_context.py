@@ -72,7 +72,8 @@ def main():
         for name, s in scores.items():
             cells = [f"{m:.3f} +- {sd:.3f}" for m, sd in zip(s.mean(0), s.std(0))]
             print((f"  {name:20s} " + " ".join(f"{c:15s}" for c in cells)).rstrip())
-            print(f"  {'':20s} per fold: " + ", ".join(f"{a:.2f}" for a in s[:, 0]))
+            folds = ", ".join(f"{a:.2f}" for a in s[:, 0])
+            print(f"  {'':20s} patient acc per fold: {folds}")
 
 
 if __name__ == "__main__":
