@@ -32,6 +32,20 @@ def models(label_noise):
     )
     from skmrs.sampling import MixingAugmenter
 
+    def snapshot_net():
+        return NoiseAwareClassifier(
+            ResNetClassifier(**{**NET, "max_epochs": 20}),
+            n_estimators=1,
+            n_snapshots=10,
+        )
+
+    def mixing(classifier):
+        return make_distillmix_pipeline(
+            distiller="passthrough",
+            augmenter=MixingAugmenter(strategy="both", factor=1),
+            classifier=classifier,
+        )
+
     net = ResNetClassifier(**NET)
     rows = {
         "plain": net,
@@ -42,11 +56,7 @@ def models(label_noise):
             net, n_estimators=1, class_prior=label_noise
         ),
         # one network trained twice as long, its last 10 epochs averaged
-        "snapshots": NoiseAwareClassifier(
-            ResNetClassifier(**{**NET, "max_epochs": 20}),
-            n_estimators=1,
-            n_snapshots=10,
-        ),
+        "snapshots": snapshot_net(),
         # multiple-instance learning, patients as bags, the true witness rate
         "mil-true-prior": NoiseAwareClassifier(
             net, n_estimators=1, loss="mil", class_prior=label_noise
@@ -54,21 +64,9 @@ def models(label_noise):
         "nnpu-auto": NoiseAwareClassifier(net, n_estimators=1, loss="nnpu"),
         "nnpu3-auto": NoiseAwareClassifier(net, n_estimators=3, loss="nnpu"),
         # the paper's mixing on every spectrum, no distiller (one new per spectrum)
-        "mixing": make_distillmix_pipeline(
-            distiller="passthrough",
-            augmenter=MixingAugmenter(strategy="both", factor=1),
-            classifier=net,
-        ),
+        "mixing": mixing(net),
         # both: the mixing above, then the snapshot network
-        "mixing-snapshots": make_distillmix_pipeline(
-            distiller="passthrough",
-            augmenter=MixingAugmenter(strategy="both", factor=1),
-            classifier=NoiseAwareClassifier(
-                ResNetClassifier(**{**NET, "max_epochs": 20}),
-                n_estimators=1,
-                n_snapshots=10,
-            ),
-        ),
+        "mixing-snapshots": mixing(snapshot_net()),
         # the paper's method at the same network size (DistillMix-both)
         "distillmix": DistillMixClassifier(**NET),
     }
