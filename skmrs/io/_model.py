@@ -30,6 +30,18 @@ from pathlib import Path
 
 import numpy as np
 
+from ._model_checks import (
+    DAMAGED,
+    _SafeArchive,
+    check_manifest,
+    check_network_params,
+    check_network_weights,
+    check_tree_args,
+    check_tree_estimators,
+    check_tree_state,
+    damaged,
+)
+
 #: Version of the layout written by :func:`save_model`; files of a larger
 #: version are refused by :func:`load_model`.
 MODEL_FORMAT_VERSION = 1
@@ -92,8 +104,7 @@ def _trusted_class(name) -> type:
         raise ValueError(
             f"refused: the model file asks for the type {name!r}, which is not "
             "among the types a skmrs model file may hold "
-            f"({', '.join(sorted(TRUSTED_TYPES))}); the file was altered or was "
-            "not written by skmrs.io.save_model."
+            f"({', '.join(sorted(TRUSTED_TYPES))}); {DAMAGED}"
         )
     module, attribute = TRUSTED_TYPES[name].split(":")
     return getattr(importlib.import_module(module), attribute)
@@ -217,8 +228,9 @@ class _Encoder:
 class _Decoder:
     """Build objects back from JSON nodes; arrays come from ``read_array``."""
 
-    def __init__(self, read_array):
+    def __init__(self, read_array, path=None):
         self.read_array = read_array
+        self.path = path
         self.shared: dict[int, object] = {}
 
     def decode(self, node):
@@ -243,7 +255,10 @@ class _Decoder:
         return self.shared[node["id"]]
 
     def _decode_scalar(self, node):
-        return np.dtype(node["dtype"]).type(node["value"])
+        dtype = np.dtype(node["dtype"])
+        if dtype.kind not in "biuf":  # what the encoder writes: no void, no object
+            raise ValueError(f"a scalar of dtype {dtype} in model.json.")
+        return dtype.type(node["value"])
 
     def _decode_array(self, node):
         return self.read_array(node["ref"])
@@ -292,8 +307,12 @@ class _Decoder:
 
     def _decode_tree(self, node):
         cls = _trusted_class(_expect(node, "sklearn.tree._tree.Tree"))
-        tree = cls(*self.decode(node["args"]))
-        tree.__setstate__(self.decode(node["state"]))
+        args = self.decode(node["args"])
+        check_tree_args(args, self.path)
+        state = self.decode(node["state"])
+        check_tree_state(args, state, self.path)
+        tree = cls(*args)
+        tree.__setstate__(state)
         return tree
 
     def _decode_resnet(self, node):
@@ -318,8 +337,11 @@ class _Decoder:
             )
             device = torch.device("cpu")
         n_iter = clf.n_iter_
+        check_network_params(clf, self.path)
+        weights = self.decode(net["module"])
+        check_network_weights(clf, weights, self.path)
         clf._initialize(clf.n_features_in_, device=device)
-        clf.net_.module_.load_state_dict(self.decode(net["module"]))
+        clf.net_.module_.load_state_dict(weights)
         clf.net_.optimizer_.load_state_dict(self.decode(net["optimizer"]))
         clf.net_.history.extend(self.decode(net["history"]))
         clf.n_iter_ = n_iter
@@ -547,6 +569,11 @@ def save_model(
 
 def _open(path) -> zipfile.ZipFile:
     path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(
+            f"Model file {path} is a folder; give the .skmrs file written by "
+            "skmrs.io.save_model or `skmrs train`."
+        )
     if not path.is_file():
         raise FileNotFoundError(f"Model file {path} does not exist.")
     if not zipfile.is_zipfile(path):
@@ -557,20 +584,17 @@ def _open(path) -> zipfile.ZipFile:
         )
     try:
         return zipfile.ZipFile(path)
-    except zipfile.BadZipFile as exc:
-        raise ValueError(f"{path} is a damaged zip archive: {exc}") from exc
+    except (zipfile.BadZipFile, ValueError, EOFError, OSError) as exc:
+        raise damaged(path, "(archive)", f"a damaged zip archive ({exc})") from None
 
 
-def _manifest(archive: zipfile.ZipFile, path) -> dict:
-    try:
-        manifest = json.loads(archive.read("manifest.json"))
-    except KeyError:
+def _manifest(archive: _SafeArchive, path) -> dict:
+    if "manifest.json" not in archive:
         raise ValueError(
             f"{path} is a zip archive but not a skmrs model file: it has no "
             "manifest.json."
-        ) from None
-    except (json.JSONDecodeError, UnicodeDecodeError, zipfile.BadZipFile) as exc:
-        raise ValueError(f"{path}: manifest.json is damaged ({exc}).") from exc
+        )
+    manifest = archive.read_json("manifest.json")
     if not isinstance(manifest, dict) or manifest.get("format") != _FORMAT_NAME:
         raise ValueError(
             f"{path} is not a skmrs model file: its manifest does not say "
@@ -578,14 +602,20 @@ def _manifest(archive: zipfile.ZipFile, path) -> dict:
         )
     version = manifest.get("format_version")
     if not isinstance(version, int) or version < 1:
-        raise ValueError(f"{path}: invalid format_version {version!r}.")
+        raise damaged(path, "manifest.json", f"invalid format_version {version!r}")
     if version > MODEL_FORMAT_VERSION:
-        written_by = manifest.get("versions", {}).get("skmrs", "a newer skmrs")
+        versions = manifest.get("versions")
+        written_by = (
+            versions.get("skmrs", "a newer skmrs")
+            if isinstance(versions, dict)
+            else "a newer skmrs"
+        )
         raise ValueError(
             f"{path} has model-file format version {version}, written by skmrs "
             f"{written_by}; this skmrs reads versions up to {MODEL_FORMAT_VERSION}. "
             "Upgrade skmrs to open it."
         )
+    check_manifest(manifest, path)
     return manifest
 
 
@@ -618,7 +648,7 @@ def read_model_info(path) -> dict:
     See :func:`save_model`.
     """
     with _open(path) as archive:
-        return _manifest(archive, path)
+        return _manifest(_SafeArchive(archive, path), path)
 
 
 def load_model(path):
@@ -659,33 +689,32 @@ def load_model(path):
     See :func:`save_model`.
     """
     with _open(path) as archive:
-        _manifest(archive, path)
-        try:
-            tree = json.loads(archive.read("model.json"))
-        except KeyError:
-            raise ValueError(f"{path}: the model file has no model.json.") from None
-        except (json.JSONDecodeError, UnicodeDecodeError, zipfile.BadZipFile) as exc:
-            raise ValueError(f"{path}: model.json is damaged ({exc}).") from exc
-        names = set(archive.namelist())
+        safe = _SafeArchive(archive, path)
+        _manifest(safe, path)
+        if "model.json" not in safe:
+            raise damaged(path, "model.json", "the model file has no model.json")
+        tree = safe.read_json("model.json")
 
         def read_array(name):
-            if not isinstance(name, str) or name not in names:
-                raise ValueError(f"{path}: model.json refers to a missing {name!r}.")
-            try:
-                return np.lib.format.read_array(
-                    io.BytesIO(archive.read(name)), allow_pickle=False
-                )
-            except ValueError as exc:
-                if "allow_pickle" in str(exc):
-                    raise ValueError(
-                        f"refused: {path} member {name} holds pickled Python "
-                        "objects, which could run code when read; skmrs model "
-                        "files never do, so the file was altered or was not "
-                        "written by skmrs.io.save_model. Nothing was unpickled."
-                    ) from None
-                raise ValueError(f"{path}: member {name} is damaged ({exc}).") from exc
+            if name not in safe:
+                raise damaged(path, "model.json", f"refers to a missing {name!r}")
+            return safe.read_array(name)
 
         try:
-            return _Decoder(read_array).decode(tree)
-        except (KeyError, TypeError, AttributeError) as exc:
-            raise ValueError(f"{path}: model.json is malformed ({exc!r}).") from exc
+            model = _Decoder(read_array, path).decode(tree)
+        except ValueError as exc:
+            if DAMAGED in str(exc) or str(exc).startswith("refused"):
+                raise
+            raise damaged(path, "model.json", str(exc).rstrip(".")) from None
+        except (
+            KeyError,
+            TypeError,
+            AttributeError,
+            IndexError,
+            RuntimeError,
+            OverflowError,
+            RecursionError,
+        ) as exc:
+            raise damaged(path, "model.json", f"malformed ({exc!r})") from None
+    check_tree_estimators(model, path)
+    return model

@@ -17,6 +17,7 @@ from skmrs import ResNetClassifier
 from skmrs.benchmark import default_models
 from skmrs.io import load_model, read_model_info, save_model
 from skmrs.io._model import MODEL_FORMAT_VERSION
+from skmrs.io._model_checks import DAMAGED
 from skmrs.preprocessing import SpectrumPreprocessor
 from skmrs.utils import all_estimators, set_random_states
 
@@ -279,11 +280,11 @@ def _corrupt_cases(tmp_path):
     yield buffer.getvalue(), "no manifest.json"
     members = _members(path)
     for member, data, match in (
-        ("manifest.json", b"{not json", "manifest.json is damaged"),
+        ("manifest.json", b"{not json", "member manifest.json: not valid JSON"),
         ("manifest.json", b'{"format": "other"}', "not a skmrs model file"),
-        ("model.json", b"[1, 2", "model.json is damaged"),
-        ("model.json", b'{"__kind__": "nonsense"}', "unknown node kind"),
-        ("arrays/0000.npy", b"garbage", "arrays/0000.npy is damaged"),
+        ("model.json", b"[1, 2", "member model.json: not valid JSON"),
+        ("model.json", b'{"__kind__": "nonsense"}', "model.json: unknown node kind"),
+        ("arrays/0000.npy", b"garbage", "member arrays/0000.npy: not a valid .npy"),
     ):
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w") as archive:
@@ -298,5 +299,8 @@ def test_corrupt_files_are_clear_errors(tmp_path):
         path.write_bytes(data)
         with pytest.raises(ValueError, match=match):
             load_model(path)
+        if k > 2 and "not a skmrs" not in match:  # damage in a model file
+            with pytest.raises(ValueError, match=f"{DAMAGED}$"):
+                load_model(path)
     with pytest.raises(FileNotFoundError, match="does not exist"):
         load_model(tmp_path / "absent.skmrs")
