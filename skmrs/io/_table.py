@@ -2,17 +2,44 @@
 
 from __future__ import annotations
 
+import bz2
+import codecs
+import gzip
+import importlib.util
+import lzma
+import os
+import re
 import zipfile
 from pathlib import Path
 
 import numpy as np
 from sklearn.base import clone
 
+from ._ids import clean_labels, clean_patient_ids
 from ._nifti import _check_file
 
 _CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.xz", ".csv.zip")
+_TEXT_SUFFIXES = _CSV_SUFFIXES + (".tsv", ".txt")
 _PARQUET_SUFFIXES = (".parquet", ".pq")
+_EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 _NPZ_SPECTRA_KEY = "X"
+#: Text that means "no value" in a spectrum column (pandas' defaults). Label,
+#: patient and file columns are read as text with none of them, so that a
+#: control group labelled "None" or a patient "NA" stays what it says.
+_NA_TEXT = [
+    "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan",
+    "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a",
+    "nan", "null",
+]  # fmt: skip
+_SEPARATORS = (",", ";", "\t", "|")
+_COMMA_DECIMAL = re.compile(r"^[+-]?\d+,\d+(?:[eE][+-]?\d+)?$")
+_POINT_DECIMAL = re.compile(r"^[+-]?\d*\.\d+(?:[eE][+-]?\d+)?$")
+_PPM_NAME = re.compile(r"^(?:ppm_?)?-?\d+(?:\.\d+)?$")
+_HEAD_BYTES = 1 << 16
+
+
+class MissingEngineError(ImportError, ValueError):
+    """A file type whose reader is not installed (an ImportError and a ValueError)."""
 
 
 def _import_pandas():
@@ -26,22 +53,147 @@ def _import_pandas():
     return pandas
 
 
-def _read_frame(path: Path):
-    """A CSV or Parquet file as a DataFrame."""
-    pd = _import_pandas()
+def _head_bytes(path: Path) -> bytes:
+    """The first bytes of a (possibly compressed) text file."""
     name = path.name.lower()
-    if name.endswith(_CSV_SUFFIXES):
+    try:
+        if name.endswith(".zip"):
+            with zipfile.ZipFile(path) as archive:
+                members = archive.namelist()
+                if not members:
+                    return b""
+                with archive.open(members[0]) as fh:
+                    return fh.read(_HEAD_BYTES)
+        opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}.get(
+            Path(name).suffix, open
+        )
+        with opener(path, "rb") as fh:
+            return fh.read(_HEAD_BYTES)
+    except (OSError, EOFError, zipfile.BadZipFile, lzma.LZMAError) as exc:
+        raise ValueError(f"{path} could not be read as CSV: {exc}") from exc
+
+
+def _encodings(head: bytes) -> list[str]:
+    """Encodings to try, in order: UTF-16 by its BOM, else UTF-8 then cp1252."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return ["utf-16"]
+    return ["utf-8-sig", "cp1252"]
+
+
+def sniff_csv(head: str) -> tuple[str, str]:
+    """The separator and decimal mark of CSV text, from its first lines.
+
+    The separator is the one of ``, ; tab |`` found most often in the header
+    line and as often in the next lines; the decimal mark is a comma when the
+    separator is not one and the numbers are written ``0,25``.
+
+    Examples
+    --------
+    >>> sniff_csv("label;ppm_4.2;ppm_4.1\\n0;0,25;1,5\\n")
+    (';', ',')
+    >>> sniff_csv("label,ppm_4.2\\n0,0.25\\n")
+    (',', '.')
+    """
+    lines = [line for line in head.splitlines()[:21] if line.strip()]
+    if len(lines) > 1 and not head.endswith("\n"):
+        lines = lines[:-1]  # the last line may be cut
+    sep, best = ",", 0
+    for candidate in _SEPARATORS:
+        counts = [line.count(candidate) for line in lines]
+        if counts and counts[0] > best and counts.count(counts[0]) >= len(counts) / 2:
+            sep, best = candidate, counts[0]
+    decimal = "."
+    if sep != ",":
+        fields = [f.strip().strip('"') for line in lines[1:] for f in line.split(sep)]
+        commas = sum(bool(_COMMA_DECIMAL.match(f)) for f in fields)
+        points = sum(bool(_POINT_DECIMAL.match(f)) for f in fields)
+        if commas > points:
+            decimal = ","
+    return sep, decimal
+
+
+def _read_csv(path: Path, text_columns, sep, decimal):
+    """A CSV as a DataFrame: encoding, separator and decimal mark found out."""
+    pd = _import_pandas()
+    head_bytes = _head_bytes(path)
+    for encoding in _encodings(head_bytes):
+        head = head_bytes.decode(encoding, errors="replace").lstrip("\ufeff")
+        found_sep, found_decimal = sniff_csv(head)
+        options = {"sep": sep or found_sep, "decimal": decimal or found_decimal}
         try:
-            return pd.read_csv(path)
+            columns = pd.read_csv(path, nrows=0, encoding=encoding, **options).columns
+            text = [c for c in columns if c in set(text_columns)]
+            other = [c for c in columns if c not in set(text)]
+            return pd.read_csv(
+                path, encoding=encoding, dtype=dict.fromkeys(text, str),
+                keep_default_na=False, na_values=dict.fromkeys(other, _NA_TEXT),
+                **options,
+            )  # fmt: skip
+        except UnicodeDecodeError:
+            continue
         except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
             raise ValueError(f"{path} could not be read as CSV: {exc}") from exc
-    try:
-        return pd.read_parquet(path)
-    except ImportError as exc:
-        raise ImportError(
-            f"Reading the Parquet file {path} needs pyarrow: pip install pyarrow "
-            f"(pandas said: {exc})"
-        ) from exc
+    raise ValueError(
+        f"{path} could not be read as CSV: its text is neither UTF-8 nor "
+        "Windows-1252 (cp1252). Save it as 'CSV UTF-8' from your spreadsheet."
+    )
+
+
+def _read_excel(path: Path, text_columns):
+    pd = _import_pandas()
+    engine = "xlrd" if path.name.lower().endswith(".xls") else "openpyxl"
+    if importlib.util.find_spec(engine) is None:
+        raise ValueError(
+            f"{path}: unsupported file type {path.suffix} (an Excel workbook) "
+            f"without {engine}: pip install {engine}, or save the sheet as CSV "
+            "(File > Save As > CSV UTF-8)."
+        )
+    columns = pd.read_excel(path, nrows=0, engine=engine).columns
+    text = [c for c in columns if c in set(text_columns)]
+    other = [c for c in columns if c not in set(text)]
+    return pd.read_excel(
+        path, engine=engine, dtype=dict.fromkeys(text, str),
+        keep_default_na=False, na_values=dict.fromkeys(other, _NA_TEXT),
+    )  # fmt: skip
+
+
+def _read_frame(path: Path, *, text_columns=(), sep=None, decimal=None):
+    """A CSV, Excel or Parquet file as a DataFrame, trailing blanks dropped.
+
+    ``text_columns`` (labels, patients, file names) are read as text, with no
+    value taken for missing but an empty cell.
+    """
+    pd = _import_pandas()
+    name = path.name.lower()
+    if name.endswith(_TEXT_SUFFIXES):
+        frame = _read_csv(path, text_columns, sep, decimal)
+    elif name.endswith(_EXCEL_SUFFIXES):
+        frame = _read_excel(path, text_columns)
+    else:
+        try:
+            frame = pd.read_parquet(path)
+        except ImportError as exc:
+            raise MissingEngineError(
+                f"Reading the Parquet file {path} needs pyarrow: pip install "
+                f"pyarrow, or save the table as CSV (pandas said: {exc})"
+            ) from exc
+    return _drop_trailing_blanks(frame)
+
+
+def _drop_trailing_blanks(frame):
+    """Unnamed empty columns and empty last rows, as spreadsheets write them."""
+    blank = frame.isna()
+    for c in frame.columns[[dtype.kind == "O" for dtype in frame.dtypes]]:
+        blank[c] |= frame[c].astype(str).str.strip() == ""
+    empty_columns = [
+        c for c in frame.columns
+        if str(c).startswith("Unnamed: ") and bool(blank[c].all())
+    ]  # fmt: skip
+    frame = frame.drop(columns=empty_columns)
+    blank = blank.drop(columns=empty_columns)
+    filled = np.flatnonzero(~blank.all(axis=1).to_numpy())
+    n_rows = filled[-1] + 1 if len(filled) else 0
+    return frame.iloc[:n_rows]
 
 
 def _check_finite(values: np.ndarray, what: str, path: Path) -> None:
@@ -59,36 +211,86 @@ def _column(frame, name: str, role: str, path: Path) -> np.ndarray:
             f"{list(frame.columns[:8])}. Pass {role}_column=... to name it."
         )
     values = frame[name]
-    if values.isna().any():
-        row = int(np.flatnonzero(values.isna().to_numpy())[0])
+    missing = values.isna().to_numpy() | (values.astype(str).str.strip() == "")
+    if missing.any():
+        row = int(np.flatnonzero(missing)[0])
         raise ValueError(f"{path}: {role} column {name!r} is empty in row {row}.")
     return values.to_numpy()
 
 
-def _from_frame(frame, path, label_column, group_column, feature_columns):
-    columns = [c for c in (label_column, group_column) if c is not None]
-    y = None if label_column is None else _column(frame, label_column, "label", path)
-    groups = (
-        None if group_column is None else _column(frame, group_column, "group", path)
+def spectral_columns(columns) -> tuple[list, list]:
+    """Columns named by a ppm (``ppm_4.193``, ``4.193``) and the others.
+
+    Examples
+    --------
+    >>> spectral_columns(["ppm_4.19", "ppm_4.18", "age"])
+    (['ppm_4.19', 'ppm_4.18'], ['age'])
+    """
+    named = [c for c in columns if _PPM_NAME.match(str(c).strip())]
+    return named, [c for c in columns if c not in set(named)]
+
+
+def _repeated_header_rows(frame, columns) -> list[int]:
+    """Rows whose cells mostly repeat the column names (two tables pasted)."""
+    names = np.asarray([str(c) for c in columns], dtype=object)
+    cells = frame[columns].astype(str).to_numpy()
+    return [int(i) for i in np.flatnonzero((cells == names).mean(axis=1) > 0.5)]
+
+
+def _check_numeric(frame, feature_columns, path: Path) -> None:
+    features = frame[feature_columns]
+    non_numeric = [c for c in feature_columns if features[c].dtype.kind not in "biufc"]
+    if not non_numeric:
+        return
+    repeated = _repeated_header_rows(frame, feature_columns)
+    if repeated:
+        raise ValueError(
+            f"{path}: data row {repeated[0]} (line {repeated[0] + 2} of the file) "
+            "repeats the header; delete it (were two tables pasted together?)."
+        )
+    hint = ""
+    sample = features[non_numeric[0]].astype(str)
+    if sample.str.match(_COMMA_DECIMAL.pattern).any():
+        hint = " They look like numbers with a decimal comma: pass decimal=','."
+    raise ValueError(
+        f"{path}: columns {non_numeric[:5]} are not numeric; a spectrum "
+        "table holds the label and group columns and one numeric column per "
+        f"point. Pass feature_columns=... to choose the spectrum columns.{hint}"
     )
-    if feature_columns is None:
-        feature_columns = [c for c in frame.columns if c not in columns]
-    else:
+
+
+def _feature_columns(frame, path: Path, exclude, feature_columns) -> list:
+    if feature_columns is not None:
         feature_columns = list(feature_columns)
         missing = [c for c in feature_columns if c not in frame.columns]
         if missing:
             raise ValueError(f"{path} lacks the feature columns {missing}.")
-    features = frame[feature_columns]
-    non_numeric = [c for c in feature_columns if features[c].dtype.kind not in "biufc"]
-    if non_numeric:
+        return feature_columns
+    candidates = [c for c in frame.columns if c not in exclude]
+    named, other = spectral_columns(candidates)
+    if named and other:
         raise ValueError(
-            f"{path}: columns {non_numeric[:5]} are not numeric; a spectrum "
-            "table holds the label and group columns and one numeric column per "
-            "point. Pass feature_columns=... to choose the spectrum columns."
+            f"{path}: columns {other[:5]} are not spectral points: the spectrum "
+            f"columns are named by their ppm ({named[0]!r} ...). Drop them, or "
+            "pass feature_columns=... to choose the spectrum columns."
         )
+    return candidates
+
+
+def _from_frame(frame, path, label_column, group_column, feature_columns):
+    columns = [c for c in (label_column, group_column) if c is not None]
+    y = None
+    if label_column is not None:
+        y = clean_labels(_column(frame, label_column, "label", path), str(path))
+    groups = None
+    if group_column is not None:
+        groups = _column(frame, group_column, "group", path)
+        groups = clean_patient_ids(groups, str(path))
+    feature_columns = _feature_columns(frame, path, columns, feature_columns)
+    _check_numeric(frame, feature_columns, path)
     if not feature_columns:
         raise ValueError(f"{path} has no spectrum columns.")
-    return features.to_numpy(), y, groups
+    return frame[feature_columns].to_numpy(), y, groups
 
 
 def _from_npz(path, label_column, group_column):
@@ -126,6 +328,9 @@ def _from_npz(path, label_column, group_column):
                 f"'X' has {len(X)} rows; they must match."
             )
         _check_finite(values, f"{role} array {key!r}", path)
+        if values.dtype.kind in "US":
+            clean = clean_labels if role == "label" else clean_patient_ids
+            values = clean(values, f"{path}: {role} array {key!r}")
         out.append(values)
     return X, out[0], out[1]
 
@@ -136,18 +341,20 @@ def load_spectra_table(
     label_column: str | None = "label",
     group_column: str | None = "patient",
     feature_columns=None,
+    sep: str | None = None,
+    decimal: str | None = None,
 ):
     """Load a table with one spectrum per row, its label and its patient.
 
     Parameters
     ----------
     path : str or path-like
-        A CSV (``.csv``, possibly compressed: ``.csv.gz``...), Parquet
-        (``.parquet``, ``.pq``; needs pyarrow) or NumPy ``.npz`` file. A CSV or
-        Parquet table has a label column, a group column and one numeric
-        column per spectral point. An NPZ archive holds an array ``"X"`` of
-        shape (n_spectra, n_points) and 1D arrays named ``label_column`` and
-        ``group_column``.
+        A CSV (``.csv``, possibly compressed: ``.csv.gz``...; or ``.tsv``,
+        ``.txt``), Excel (``.xlsx``; needs openpyxl), Parquet (``.parquet``,
+        ``.pq``; needs pyarrow) or NumPy ``.npz`` file. A table has a label
+        column, a group column and one numeric column per spectral point. An
+        NPZ archive holds an array ``"X"`` of shape (n_spectra, n_points) and
+        1D arrays named ``label_column`` and ``group_column``.
     label_column : str or None, default="label"
         Column (or NPZ key) of the class labels; None for unlabelled data.
     group_column : str or None, default="patient"
@@ -155,16 +362,33 @@ def load_spectra_table(
         cross-validation; None if there is none.
     feature_columns : list of str or None, default=None
         Spectrum columns of a CSV or Parquet table, in order. None takes every
-        column but the label and group columns.
+        column but the label and group columns; when some columns are named
+        by a ppm (``ppm_4.193``) and others are not (``age``), the others are
+        refused by name.
+    sep : str or None, default=None
+        Separator of a CSV; None finds it from the first lines (``,``,
+        ``;``, tab or ``|``).
+    decimal : str or None, default=None
+        Decimal mark of a CSV; None finds it (a comma when the separator is
+        not one and the numbers are written ``0,25``).
 
     Returns
     -------
     X : ndarray of shape (n_spectra, n_points)
         The spectra (float, or complex for complex NPZ data).
     y : ndarray of shape (n_spectra,) or None
-        The labels, as stored.
+        The labels, surrounding whitespace removed; integers when every label
+        of a text file is a number.
     groups : ndarray of shape (n_spectra,) or None
-        The patient identifiers, as stored.
+        The patient identifiers: strings as written (``"007"`` and ``"7"``
+        are two patients), surrounding whitespace removed; an NPZ archive's
+        integer ids as stored.
+
+    Warns
+    -----
+    UserWarning
+        If patient ids differ only by case or inner whitespace (``"P01"``
+        and ``"p01"``): they are kept apart, and named.
 
     Raises
     ------
@@ -172,10 +396,14 @@ def load_spectra_table(
         If ``path`` does not exist.
     ValueError
         If the file type is not supported, a named column or key is missing,
-        a spectrum column is not numeric, a value is missing or not finite,
-        or the arrays of an NPZ archive differ in length.
+        a spectrum column is not numeric (a repeated header row is named by
+        its line), a value is missing or not finite, labels differ only by
+        case or whitespace, the text is neither UTF-8 nor cp1252, an Excel
+        file is read without openpyxl, or the arrays of an NPZ archive differ
+        in length.
     ImportError
-        If a Parquet file is read without pyarrow installed.
+        If a Parquet file is read without pyarrow installed (the error is a
+        ValueError too).
 
     See Also
     --------
@@ -199,13 +427,15 @@ def load_spectra_table(
     name = path.name.lower()
     if name.endswith(".npz"):
         X, y, groups = _from_npz(path, label_column, group_column)
-    elif name.endswith(_CSV_SUFFIXES + _PARQUET_SUFFIXES):
+    elif name.endswith(_TEXT_SUFFIXES + _PARQUET_SUFFIXES + _EXCEL_SUFFIXES):
+        text = [c for c in (label_column, group_column) if c is not None]
+        frame = _read_frame(path, text_columns=text, sep=sep, decimal=decimal)
         X, y, groups = _from_frame(
-            _read_frame(path), path, label_column, group_column, feature_columns
+            frame, path, label_column, group_column, feature_columns
         )
     else:
         raise ValueError(
-            f"{path}: unsupported file type; expected .csv, .parquet or .npz."
+            f"{path}: unsupported file type; expected .csv, .xlsx, .parquet or .npz."
         )
     if len(X) == 0:
         raise ValueError(f"{path} holds no spectra.")
@@ -307,16 +537,21 @@ def load_nifti_mrs_dataset(
             "preprocessor must be a SpectrumPreprocessor (an estimator with "
             f"spectral_width and centre_frequency parameters); got {preprocessor!r}."
         )
-    frame = _read_frame(manifest)
+    frame = _read_frame(
+        manifest, text_columns=(file_column, label_column, group_column)
+    )
     files = _column(frame, file_column, "file", manifest)
-    labels = _column(frame, label_column, "label", manifest)
-    patients = _column(frame, group_column, "group", manifest)
+    labels = clean_labels(_column(frame, label_column, "label", manifest), manifest)
+    patients = clean_patient_ids(
+        _column(frame, group_column, "group", manifest), str(manifest)
+    )
     if len(files) == 0:
         raise ValueError(f"Manifest {manifest} lists no files.")
+    _check_listed_once(folder, files, manifest)
 
     spectra, y, groups = [], [], []
     for row, (name, label, patient) in enumerate(zip(files, labels, patients)):
-        path = folder / str(name)
+        path = folder / str(name).strip()
         if not path.is_file():
             raise FileNotFoundError(
                 f"{path}, named in row {row} of {manifest}, does not exist."
@@ -326,6 +561,19 @@ def load_nifti_mrs_dataset(
         y.extend([label] * len(mrs.fids))
         groups.extend([patient] * len(mrs.fids))
     return np.concatenate(spectra), np.asarray(y), np.asarray(groups)
+
+
+def _check_listed_once(folder: Path, files, manifest: Path) -> None:
+    """Refuse a manifest that names one file twice (its spectra would count twice)."""
+    seen: dict = {}
+    for row, name in enumerate(files):
+        key = os.path.normcase(os.path.normpath(folder / str(name).strip()))
+        if key in seen:
+            raise ValueError(
+                f"{manifest}: rows {seen[key]} and {row} name the same file "
+                f"{str(name).strip()!r}; list each file once."
+            )
+        seen[key] = row
 
 
 def _read_preprocessed(path, preprocessor):
