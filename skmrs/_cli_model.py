@@ -184,6 +184,15 @@ def _distiller_note(model) -> str | None:
     return note
 
 
+def _train_inputs(args) -> dict:
+    """The files ``skmrs train`` reads, by option (a folder's files listed)."""
+    data = None
+    if args.data is not None:
+        path = Path(args.data)
+        data = sorted(path.iterdir()) if path.is_dir() else path
+    return {"--data": data, "--labels": args.labels}
+
+
 def train(args) -> int:
     """``skmrs train``: fit one model on all the data and write its model file."""
     from tqdm.auto import tqdm
@@ -191,6 +200,7 @@ def train(args) -> int:
     from ._cli_common import _quiet
     from .benchmark import default_models
     from .io import save_model
+    from .io._files import check_distinct_paths
     from .utils import set_random_states
 
     if args.model not in MODEL_NAMES:
@@ -199,10 +209,17 @@ def train(args) -> int:
         )
     if args.cv is not None and args.cv < 2:
         raise ValueError(f"--cv needs at least 2 folds; got {args.cv}.")
+    check_distinct_paths(_train_inputs(args), {"--output": args.output})
     model = default_models(args.preset, distill_epochs=args.distill_epochs)[args.model]
     model = set_random_states(_apply_flags(model, args.model, args), args.random_state)
     X, y, groups, ppm, preprocessor, source = _training_data(args)
     classes, counts = np.unique(y, return_counts=True)
+    if len(classes) < 2:
+        raise ValueError(
+            f"the training data ({source}) hold one class only "
+            f"({', '.join(map(str, classes)) or 'none'}); a model needs spectra of "
+            "two classes. No model file was written."
+        )
     params = model.get_params(deep=True)
     network = {
         flag: next(v for k, v in params.items() if k.split("__")[-1] == flag)
@@ -349,11 +366,13 @@ def _spectra_of(paths, info, args):
 
 
 def _write_csv(path: Path, header, rows) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(header)
-        writer.writerows(rows)
+    from .io._files import atomic_path
+
+    with atomic_path(path) as temporary:
+        with open(temporary, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(header)
+            writer.writerows(rows)
 
 
 def _cam_model(model):
@@ -385,11 +404,33 @@ def _write_cams(model, X, rows, ppm, folder: Path) -> list[Path]:
     return written
 
 
+def _predict_paths(args) -> tuple[list[Path], Path, Path]:
+    """Inputs, per-spectrum and per-patient CSVs; refused if any two coincide."""
+    from .io._files import check_distinct_paths
+
+    inputs = _expand(args.inputs)
+    output = Path(args.output)
+    patient_output = Path(
+        args.patient_output or output.with_name(output.stem + "_patients.csv")
+    )
+    check_distinct_paths(
+        {"model": args.model, "input": inputs, "--patients": args.patients},
+        {
+            "--output": output,
+            "--patient-output": patient_output,
+            "--cam-dir": args.cam_dir,
+        },
+        folders=("--cam-dir",),
+    )
+    return inputs, output, patient_output
+
+
 def predict(args) -> int:
     """``skmrs predict``: per-spectrum and per-patient probabilities (and CAMs)."""
     from .io import load_model, read_model_info
     from .metrics import patient_probabilities
 
+    inputs, output, patient_output = _predict_paths(args)
     info = read_model_info(args.model)
     model = load_model(args.model)
     if args.cam_dir:
@@ -402,11 +443,10 @@ def predict(args) -> int:
         f"{data.get('n_patients', '?')} patients with skmrs "
         f"{info['versions'].get('skmrs')}"
     )
-    X, rows = _spectra_of(_expand(args.inputs), info, args)
+    X, rows = _spectra_of(inputs, info, args)
     proba = model.predict_proba(X)
     classes = np.asarray(model.classes_)
     predicted = classes[proba.argmax(axis=1)]
-    output = Path(args.output)
     proba_columns = [f"proba_{c}" for c in classes]
     has_labels = any(str(r[4]) != "" for r in rows)
     header = ["file", "spectrum", "voxel", "patient", *proba_columns, "predicted"]
@@ -425,9 +465,6 @@ def predict(args) -> int:
         [p, n, *np.round(m, 6), classes[m.argmax()]]
         for p, n, m in zip(patients, n_spectra, mean)
     ]
-    patient_output = Path(
-        args.patient_output or output.with_name(output.stem + "_patients.csv")
-    )
     _write_csv(
         patient_output,
         ["patient", "n_spectra", *proba_columns, "predicted"],

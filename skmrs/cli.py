@@ -39,7 +39,9 @@ def _summary(cohort, seconds: float) -> str:
 
 def _simulate(args) -> int:
     from .datasets import make_mrs_cohort
+    from .io._files import atomic_path, check_distinct_paths
 
+    check_distinct_paths({}, {"--output": args.output})  # not a folder
     start = time.perf_counter()
     cohort = make_mrs_cohort(
         n_patients=args.n_patients,
@@ -52,14 +54,16 @@ def _simulate(args) -> int:
     )
     print(_summary(cohort, time.perf_counter() - start))
     if args.output:
-        np.savez_compressed(
-            args.output,
-            X=cohort.data,
-            y=cohort.target,
-            y_true=cohort.target_true,
-            groups=cohort.groups,
-            ppm=cohort.ppm,
-        )
+        # a file handle: numpy would add ".npz" to a name without it
+        with atomic_path(args.output) as temporary, open(temporary, "wb") as fh:
+            np.savez_compressed(
+                fh,
+                X=cohort.data,
+                y=cohort.target,
+                y_true=cohort.target_true,
+                groups=cohort.groups,
+                ppm=cohort.ppm,
+            )
         print(f"  saved to        {args.output}")
     return 0
 

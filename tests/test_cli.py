@@ -62,3 +62,33 @@ def test_benchmark_batched_engine(tmp_path, capsys):
             "--output", str(tmp_path / "out")]  # fmt: skip
     assert main(args) == 0
     assert "ResNet" in capsys.readouterr().out
+
+
+def test_simulate_writes_exactly_the_named_file(tmp_path, capsys):
+    out = tmp_path / "cohort.txt"
+    assert main(["simulate", "--n-patients", "3", "--output", str(out)]) == 0
+    assert f"saved to        {out}" in capsys.readouterr().out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cohort.txt"]
+    with np.load(out) as saved:
+        assert saved["X"].shape[1] == 288
+    assert main(["simulate", "--n-patients", "3", "--output", str(tmp_path)]) == 2
+    assert "is a folder" in capsys.readouterr().err
+
+
+def test_python_dash_m_skmrs_is_the_command(tmp_path):
+    out = tmp_path / "c.npz"
+    result = subprocess.run(
+        [sys.executable, "-m", "skmrs", "simulate", "--n-patients", "3",
+         "--output", str(out)],
+        capture_output=True,
+        text=True,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "spectra" in result.stdout and out.is_file()
+    result = subprocess.run(
+        [sys.executable, "-m", "skmrs", "simulate", "--output", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("skmrs: error: --output")

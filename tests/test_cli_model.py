@@ -216,3 +216,92 @@ def test_no_model_file_is_ever_unpickled():
         if forbidden.search(line)
     ]
     assert hits == []
+
+
+def _snapshot(*paths):
+    return {Path(p): Path(p).read_bytes() for p in paths}
+
+
+def test_predict_never_writes_over_its_inputs(resnet_file, table, tmp_path, capsys):
+    before = _snapshot(resnet_file, table)
+    alias = resnet_file.parent / ".." / resnet_file.parent.name / resnet_file.name
+    for argv, match in (
+        (["--output", str(resnet_file)], "--output .* is the input model"),
+        (["--output", str(alias)], "--output .* is the input model"),
+        (["--output", str(table)], "--output .* is the input input"),
+        (["--patient-output", str(table)], "--patient-output .* is the input input"),
+        (
+            [
+                "--output",
+                str(tmp_path / "a.csv"),
+                "--patient-output",
+                str(tmp_path / "a.csv"),
+            ],
+            "--output .* and --patient-output .* are the same file",
+        ),  # fmt: skip
+        (["--output", str(tmp_path)], "is a folder"),
+    ):
+        err = _error(["predict", str(resnet_file), str(table), *argv], capsys)
+        assert re.search(match, err), err
+    link = tmp_path / "link.csv"
+    link.symlink_to(table)
+    err = _error(
+        ["predict", str(resnet_file), str(table), "--output", str(link)], capsys
+    )
+    assert "is the input input" in err
+    assert _snapshot(resnet_file, table) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.csv"]
+
+
+def test_train_never_writes_over_its_data(table, tmp_path, capsys):
+    before = _snapshot(table)
+    argv = ["train", "--data", str(table), "--model", "RF", "--no-progress"]
+    err = _error([*argv, "--output", str(table)], capsys)
+    assert "--output" in err and "is the input --data" in err
+    labels = tmp_path / "labels.csv"
+    labels.write_text("file,patient,label\n")
+    err = _error(
+        ["train", "--data", str(tmp_path), "--labels", str(labels),
+         "--output", str(labels), "--no-progress"],
+        capsys,
+    )  # fmt: skip
+    assert "is the input --data" in err or "is the input --labels" in err
+    assert _snapshot(table) == before
+    assert labels.read_text() == "file,patient,label\n"
+
+
+def test_train_refuses_one_class(cohort, tmp_path, capsys):
+    path = tmp_path / "one.npz"
+    keep = cohort.target == 0
+    np.savez(path, X=cohort.data[keep], label=cohort.target[keep],
+             patient=cohort.groups[keep])  # fmt: skip
+    out = tmp_path / "m.skmrs"
+    err = _error(
+        ["train", "--data", str(path), "--model", "RF", "--output", str(out),
+         "--no-progress"],
+        capsys,
+    )  # fmt: skip
+    assert "hold one class only (0)" in err
+    assert not out.exists()
+
+
+def test_predict_names_a_damaged_model_file(resnet_file, table, tmp_path, capsys):
+    data = bytearray(resnet_file.read_bytes())
+    data[len(data) // 3] ^= 0xFF  # inside a compressed member
+    bad = tmp_path / "bad.skmrs"
+    bad.write_bytes(bytes(data))
+    out = ["--output", str(tmp_path / "p.csv")]
+    err = _error(["predict", str(bad), str(table), *out], capsys)
+    assert err.startswith(f"skmrs: error: {bad}")
+    assert err.rstrip().endswith("the file is damaged or was not written by skmrs.")
+    assert "is a folder" in _error(["predict", str(tmp_path), str(table), *out], capsys)
+    assert not (tmp_path / "p.csv").exists()
+
+
+def test_outputs_are_replaced_whole(resnet_file, table, tmp_path, capsys):
+    out = tmp_path / "p.csv"
+    out.write_text("an older run\n")
+    argv = ["predict", str(resnet_file), str(table), "--output", str(out)]
+    assert main(argv) == 0
+    assert _read(out)[0]["file"] == table.name
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.csv", "p_patients.csv"]

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._files import atomic_path
 from ._model_checks import (
     DAMAGED,
     _SafeArchive,
@@ -475,7 +476,9 @@ def save_model(
         (:func:`skmrs.benchmark.default_models`: the SVM, the random forest,
         the noise-augmentation pipeline). Unfitted estimators are saved too.
     path : str or path-like
-        File to write (``.skmrs`` by convention); replaced if it exists.
+        File to write (``.skmrs`` by convention); replaced if it exists, in
+        one step: the file is written under a temporary name in the same
+        folder, then renamed, so an interrupted write leaves no half file.
     ppm : array-like of shape (n_points,) or None, default=None
         Chemical shift of each input point of the model, recorded so that
         spectra on another grid can be refused.
@@ -501,7 +504,8 @@ def save_model(
         If the model holds an object of a type a model file cannot hold
         (it is then not written), or ``metadata`` is not JSON-serialisable.
     ValueError
-        If ``ppm`` has another length than the model's input.
+        If ``ppm`` has another length than the model's input, or values
+        that are not finite.
 
     See Also
     --------
@@ -529,6 +533,12 @@ def save_model(
     ppm_record = None
     if ppm is not None:
         ppm = np.asarray(ppm, dtype=float).ravel()
+        if ppm.size == 0 or not np.all(np.isfinite(ppm)):
+            raise ValueError(
+                "ppm must hold the finite chemical shift of every input point; "
+                f"got {ppm.size} values, {int(np.sum(~np.isfinite(ppm)))} of them "
+                "NaN or infinite."
+            )
         if n_features is not None and len(ppm) != n_features:
             raise ValueError(
                 f"ppm has {len(ppm)} points but the model takes {n_features}."
@@ -557,13 +567,14 @@ def save_model(
         raise TypeError(f"metadata must be JSON-serialisable: {exc}") from exc
     encoder = _Encoder()
     tree = encoder.encode(model)
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("manifest.json", manifest_text)
-        archive.writestr("model.json", json.dumps(tree))
-        for i, array in enumerate(encoder.arrays):
-            buffer = io.BytesIO()
-            np.save(buffer, array, allow_pickle=False)
-            archive.writestr(f"arrays/{i:04d}.npy", buffer.getvalue())
+    with atomic_path(path) as temporary:
+        with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr("manifest.json", manifest_text)
+            zf.writestr("model.json", json.dumps(tree))
+            for i, array in enumerate(encoder.arrays):
+                buffer = io.BytesIO()
+                np.save(buffer, array, allow_pickle=False)
+                zf.writestr(f"arrays/{i:04d}.npy", buffer.getvalue())
     return path
 
 
