@@ -132,9 +132,7 @@ class _SafeArchive:
         try:
             array = np.lib.format.read_array(stream, allow_pickle=False)
         except ValueError as exc:
-            raise damaged(
-                self.path, name, f"not a valid .npy array ({exc})"
-            ) from None
+            raise damaged(self.path, name, f"not a valid .npy array ({exc})") from None
         if array.dtype != dtype:  # pragma: no cover - read_array keeps the header's
             raise damaged(self.path, name, "the array changed dtype on reading")
         return array

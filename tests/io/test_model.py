@@ -304,3 +304,268 @@ def test_corrupt_files_are_clear_errors(tmp_path):
                 load_model(path)
     with pytest.raises(FileNotFoundError, match="does not exist"):
         load_model(tmp_path / "absent.skmrs")
+
+
+# ------------------------------------------- files crafted to crash or flood
+def _zip(path, members):
+    """Write ``members`` (name -> bytes, or a list of pairs) as a zip archive."""
+    items = members.items() if isinstance(members, dict) else members
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns about duplicate names
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, content in items:
+                archive.writestr(name, content)
+    return path
+
+
+def _npy(array):
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    return buffer.getvalue()
+
+
+def _damaged(path, match):
+    with pytest.raises(ValueError, match=match) as info:
+        load_model(path)
+    message = str(info.value)
+    assert message.startswith(str(path))
+    assert message.endswith(DAMAGED)
+    return message
+
+
+def _nodes_member(members):
+    """Name and array of the first tree's node records."""
+    for name, data in sorted(members.items()):
+        if name.endswith(".npy"):
+            array = np.load(io.BytesIO(data), allow_pickle=False)
+            if array.dtype.names and "left_child" in array.dtype.names:
+                return name, array
+    raise AssertionError("no tree in the file")
+
+
+@pytest.mark.parametrize(
+    "field, value, match",
+    [
+        ("left_child", 2**40, "left child 1099511627776, not a node after it"),
+        ("right_child", -7, "right child -7"),
+        ("left_child", 0, "left child 0, not a node after it"),  # a cycle
+        ("feature", 10**6, r"feature not in \[0, 32\)"),
+        ("threshold", np.nan, "threshold that is not finite"),
+    ],
+)
+def test_tree_that_would_read_out_of_bounds_is_refused(field, value, match, tmp_path):
+    path = _saved(tmp_path)
+    members = _members(path)
+    name, nodes = _nodes_member(members)
+    nodes[field][0] = value  # the root, an internal node
+    members[name] = _npy(nodes)
+    message = _damaged(_zip(path, members), match)
+    assert "member model.json (tree)" in message
+
+
+def test_leaf_with_one_child_is_refused(tmp_path):
+    path = _saved(tmp_path)
+    members = _members(path)
+    name, nodes = _nodes_member(members)
+    leaf = int(np.flatnonzero(nodes["left_child"] == -1)[0])
+    nodes["left_child"][leaf] = len(nodes) - 1
+    members[name] = _npy(nodes)
+    _damaged(_zip(path, members), "a node has one child only")
+
+
+def test_forest_tree_of_another_width_is_refused(tmp_path):
+    """The forest checks X once, then each tree indexes it unchecked."""
+    path = _saved(tmp_path)
+    text = _members(path)["model.json"].decode()
+    tree = json.loads(text)
+    args = json.dumps(_find(tree, "tree")["args"])
+    wider = args.replace("[32,", "[64,", 1)
+    assert wider != args
+    _rewrite(path, "model.json", text.replace(args, wider, 1))
+    _damaged(path, "a tree splits 64 features but the model takes 32")
+
+
+def _find(node, kind):
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if item.get("__kind__") == kind:
+                return item
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    raise AssertionError(kind)
+
+
+def test_npy_header_declaring_2_40_values_is_refused_unread(tmp_path):
+    path = _saved(tmp_path)
+    header = {"descr": "<f8", "fortran_order": False, "shape": (2**40,)}
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buffer, header)
+    _rewrite(path, "arrays/0000.npy", buffer.getvalue() + b"\x00" * 64)
+    _damaged(path, "member arrays/0000.npy: the header declares 1099511627776 values")
+
+
+@pytest.mark.parametrize(
+    "array, match",
+    [
+        (np.array(["2020-01-01"], dtype="datetime64[D]"), "dtype datetime64"),
+        (np.zeros(2, dtype=[("a", "<f8", (3,))]), "record field 'a'"),
+    ],
+)
+def test_arrays_of_dtypes_skmrs_never_writes_are_refused(array, match, tmp_path):
+    path = _saved(tmp_path)
+    _rewrite(path, "arrays/0000.npy", _npy(array))
+    _damaged(path, match)
+
+
+def test_deeply_nested_json_is_refused_before_parsing(tmp_path):
+    path = _saved(tmp_path)
+    _rewrite(path, "model.json", b"[" * 200_000 + b"]" * 200_000)
+    _damaged(path, "member model.json: JSON nested 200000 levels deep")
+    # brackets inside strings do not count
+    _rewrite(path, "manifest.json", json.dumps({"x": "[" * 500}))
+    with pytest.raises(ValueError, match="not a skmrs model file"):
+        load_model(path)
+
+
+def test_member_inflating_past_the_limit_is_refused_unread(tmp_path, monkeypatch):
+    import skmrs.io._model_checks as checks
+
+    path = _saved(tmp_path)
+    bomb = b" " * (checks.MAX_JSON_BYTES + 1)  # 64 MiB that deflate to 64 kB
+    _zip(path, {**_members(path), "model.json": bomb})
+    assert path.stat().st_size < 2**20
+    _damaged(path, "model.json: declares 67108865 bytes uncompressed")
+    path = _saved(tmp_path)
+    monkeypatch.setattr(checks, "MAX_MEMBER_BYTES", 100)
+    _damaged(path, "arrays/0000.npy: declares .* more than the limit of 100")
+    monkeypatch.setattr(checks, "MAX_TOTAL_BYTES", 100)
+    _damaged(path, "members of .* bytes in all, more than 100")
+    monkeypatch.setattr(checks, "MAX_MEMBERS", 2)
+    _damaged(path, "members, more than 2")
+
+
+def test_member_declaring_a_false_size_is_refused(tmp_path):
+    path = _saved(tmp_path)
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("model.json")
+    # the central directory's record of model.json: its uncompressed size
+    central = data.rindex(b"PK\x01\x02", 0, data.rindex(b"model.json"))
+    size = central + 24
+    assert int.from_bytes(data[size : size + 4], "little") == info.file_size
+    for declared in (info.file_size - 10, info.file_size + 10):
+        data[size : size + 4] = declared.to_bytes(4, "little")
+        path.write_bytes(bytes(data))
+        _damaged(path, "member model.json: (cannot be read|holds)")
+
+
+def test_duplicate_member_names_are_refused(tmp_path):
+    path = _saved(tmp_path)
+    members = list(_members(path).items())
+    _zip(path, members + [("model.json", b"[]")])
+    _damaged(path, "member model.json: the member name appears twice")
+
+
+def _resnet_file(tmp_path):
+    X, y = _data()
+    model = ResNetClassifier(**TINY, random_state=0).fit(X, y)
+    return save_model(model, tmp_path / "net.skmrs"), model, X
+
+
+@pytest.mark.parametrize(
+    "value, match",
+    [
+        (4_000_000_000, r"n_filters=4000000000 is not in \[1, 4096\]"),
+        (4e9, r"n_filters=4000000000.0 is not in"),
+        (5, "weight stem.0.weight has shape .*needs"),
+    ],
+)
+def test_network_is_checked_before_it_is_built(value, match, tmp_path):
+    path, _, _ = _resnet_file(tmp_path)
+    text = _members(path)["model.json"].decode()
+    assert text.count('["n_filters", 4]') == 1
+    _rewrite(
+        path, "model.json", text.replace('["n_filters", 4]', f'["n_filters", {value}]')
+    )
+    _damaged(path, match)
+
+
+def test_network_too_large_for_its_limit_is_refused(tmp_path):
+    path, _, _ = _resnet_file(tmp_path)
+    text = _members(path)["model.json"].decode()
+    wide = text.replace('["n_filters", 4]', '["n_filters", 4096]')
+    _rewrite(path, "model.json", wide.replace('["n_blocks", 2]', '["n_blocks", 64]'))
+    _damaged(path, "about .* parameters, more than 268435456")
+
+
+def test_weights_of_another_shape_are_refused(tmp_path):
+    path, model, X = _resnet_file(tmp_path)
+    members = _members(path)
+    for name, data in sorted(members.items()):
+        if name.endswith(".npy"):
+            array = np.load(io.BytesIO(data))
+            if array.ndim == 3:  # a convolution kernel
+                members[name] = _npy(array[:, :, :-1])
+                break
+    _damaged(_zip(path, members), "has shape .* the network described needs")
+
+
+@pytest.mark.parametrize(
+    "change, match",
+    [
+        (lambda m: m.pop("classes"), "the key 'classes' is missing"),
+        (lambda m: m.update(preprocessing={"run_code": 2}), "unknown preprocessing"),
+        (lambda m: m.update(ppm=[1.0, float("nan")]), "'ppm' is not a list of finite"),
+        (lambda m: m.update(ppm=[1.0, 2.0]), "'ppm' has 2 points, the model 32"),
+        (lambda m: m.update(metadata=[]), "'metadata' is \\[\\]"),
+    ],
+)
+def test_manifest_a_reader_cannot_use_is_refused(change, match, tmp_path):
+    X, y = _data()
+    forest = _tiny(default_models("quick")["RF"]).fit(X, y)
+    path = save_model(forest, tmp_path / "m.skmrs", ppm=np.linspace(4, 0, 32))
+    manifest = json.loads(_members(path)["manifest.json"])
+    change(manifest)
+    _rewrite(path, "manifest.json", json.dumps(manifest))
+    for read in (load_model, read_model_info):
+        with pytest.raises(ValueError, match=match):
+            read(path)
+
+
+def test_save_model_refuses_a_grid_that_is_not_finite(tmp_path):
+    X, y = _data()
+    forest = _tiny(default_models("quick")["RF"]).fit(X, y)
+    ppm = np.linspace(4, 0, 32)
+    ppm[3] = np.nan
+    with pytest.raises(ValueError, match="finite chemical shift.*1 of them NaN"):
+        save_model(forest, tmp_path / "m.skmrs", ppm=ppm)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_folder_and_flipped_byte_are_clear_errors(tmp_path):
+    with pytest.raises(IsADirectoryError, match="is a folder"):
+        load_model(tmp_path)
+    path = _saved(tmp_path)
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x55
+    path.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match=f"{DAMAGED}$"):
+        load_model(path)
+
+
+def test_save_model_replaces_a_file_whole(tmp_path, monkeypatch):
+    path = _saved(tmp_path)
+    before = path.read_bytes()
+    X, y = _data()
+
+    def fail(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(np, "save", fail)
+    with pytest.raises(OSError, match="disk full"):
+        save_model(_tiny(default_models("quick")["RF"]).fit(X, y), path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["m.skmrs"]
