@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import csv
 import re
+import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -41,18 +43,19 @@ _SCORES = (
 
 
 # ------------------------------------------------------------------ tables
-def _table_columns(path: Path) -> list[str]:
-    """Column names of a CSV/Parquet table, or array names of an NPZ archive."""
-    from .io._table import _import_pandas
+def _table_columns(path: Path, args=None) -> list[str]:
+    """Column names of a CSV/Excel/Parquet table, or array names of an NPZ archive."""
+    from .io._table import table_columns
 
-    name = path.name.lower()
-    if name.endswith(".npz"):
+    if path.name.lower().endswith(".npz"):
         with np.load(path, allow_pickle=False) as archive:
             return list(archive.files)
-    pd = _import_pandas()
-    if name.endswith((".parquet", ".pq")):
-        return list(pd.read_parquet(path).columns)
-    return list(pd.read_csv(path, nrows=0).columns)
+    return table_columns(path, **_csv_options(args))
+
+
+def _csv_options(args) -> dict:
+    """``--sep`` and ``--decimal``, where the command has them."""
+    return {k: getattr(args, k, None) for k in ("sep", "decimal")}
 
 
 def _table_ppm(path: Path, columns: list[str], n_points: int):
@@ -68,20 +71,37 @@ def _table_ppm(path: Path, columns: list[str], n_points: int):
     return np.asarray(values) if len(values) == n_points else None
 
 
-def _read_table(path: Path, label_column: str, group_column: str):
-    """Spectra, labels (or None), patients (or None) and ppm (or None) of a table."""
-    from .io import load_spectra_table
+def _read_table(path: Path, args, *, ignore_other: bool = False):
+    """Spectra, labels (or None), patients (or None) and ppm (or None) of a table.
 
-    columns = _table_columns(path)
-    label = label_column if label_column in columns else None
-    group = group_column if group_column in columns else None
-    X, y, groups = load_spectra_table(path, label_column=label, group_column=group)
+    ``ignore_other``: columns that are not named by a ppm (``age``) beside
+    columns that are, are left out with a note instead of refused.
+    """
+    from .io import load_spectra_table
+    from .io._table import spectral_columns
+
+    columns = _table_columns(path, args)
+    label = args.label_column if args.label_column in columns else None
+    group = args.group_column if args.group_column in columns else None
+    features = None
+    named, other = spectral_columns([c for c in columns if c not in (label, group)])
+    if ignore_other and named and other:
+        features = named
+        _note(f"{path}: columns {other[:5]} are not spectral points; ignored.")
+    X, y, groups = load_spectra_table(
+        path, label_column=label, group_column=group, feature_columns=features,
+        **_csv_options(args),
+    )  # fmt: skip
     if np.iscomplexobj(X):
         raise ValueError(
             f"{path} holds complex values (FIDs?); a table must hold real spectra "
             "on the model's grid. Save FIDs as NIfTI-MRS to have them preprocessed."
         )
-    return X, y, groups, _table_ppm(path, columns, X.shape[1])
+    return X, y, groups, _table_ppm(path, features or columns, X.shape[1])
+
+
+def _note(text: str) -> None:
+    print(f"skmrs: note: {text}", file=sys.stderr, flush=True)
 
 
 # ------------------------------------------------------------------- train
@@ -141,11 +161,11 @@ def _training_data(args):
     if not path.is_file():
         raise FileNotFoundError(f"--data {path} does not exist.")
     for role, column in (("label", args.label_column), ("group", args.group_column)):
-        if column not in _table_columns(path):
+        if column not in _table_columns(path, args):
             raise ValueError(
                 f"{path} has no {role} column {column!r}; name it with --{role}-column."
             )
-    X, y, groups, ppm = _read_table(path, args.label_column, args.group_column)
+    X, y, groups, ppm = _read_table(path, args)
     if ppm is None and X.shape[1] == len(default_ppm_axis()):
         ppm = default_ppm_axis()
     return X, y, groups, ppm, preprocessor, f"table {path}"
@@ -269,34 +289,21 @@ def train(args) -> int:
 
 # ----------------------------------------------------------------- predict
 def _expand(inputs: list[str]) -> list[Path]:
-    paths = []
-    for item in inputs:
-        path = Path(item)
-        if path.is_dir():
-            found = sorted(
-                p for p in path.iterdir() if p.name.lower().endswith(_NIFTI_SUFFIXES)
-            )
-            if not found:
-                raise ValueError(f"folder {path} holds no .nii or .nii.gz files.")
-            paths.extend(found)
-        elif not path.is_file():
-            raise FileNotFoundError(f"input {path} does not exist.")
-        elif not path.name.lower().endswith(_NIFTI_SUFFIXES + _TABLE_SUFFIXES):
-            raise ValueError(
-                f"input {path}: expected NIfTI-MRS (.nii, .nii.gz), a table "
-                "(.csv, .parquet, .npz) or a folder of NIfTI-MRS files."
-            )
-        else:
-            paths.append(path)
+    """Input files: folders searched at every depth, each file once."""
+    from .io._inputs import expand_inputs
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        paths, _ = expand_inputs(inputs, _TABLE_SUFFIXES)
+    for warning in caught:
+        _note(str(warning.message))
     return paths
 
 
 def _stem(path: Path) -> str:
-    name = path.name
-    for suffix in _NIFTI_SUFFIXES[::-1] + _TABLE_SUFFIXES:
-        if name.lower().endswith(suffix):
-            return name[: -len(suffix)]
-    return path.stem
+    from .io._inputs import stem
+
+    return stem(path.name)
 
 
 def _check_grid(what: str, n_points: int, ppm, info: dict) -> None:
@@ -321,47 +328,85 @@ def _check_grid(what: str, n_points: int, ppm, info: dict) -> None:
 def _patient_map(path) -> dict:
     if path is None:
         return {}
+    from .io._ids import clean_patient_ids
     from .io._table import _column, _read_frame
 
     path = Path(path)
-    frame = _read_frame(path)
+    frame = _read_frame(path, text_columns=("file", "patient"))
     files = _column(frame, "file", "file", path)
-    patients = _column(frame, "patient", "group", path)
-    return {str(f): str(p) for f, p in zip(files, patients)}
+    patients = clean_patient_ids(_column(frame, "patient", "group", path), str(path))
+    return {str(f).strip(): str(p) for f, p in zip(files, patients)}
+
+
+def _named_inputs(paths, args):
+    """Each input's name and patient (from its path, or the --patients map)."""
+    from .io._inputs import apply_patient_map, describe_inputs, found_in
+
+    folders = {Path(i): found_in(Path(i)) for i in args.inputs if Path(i).is_dir()}
+    items = describe_inputs(paths, folders)
+    mapping = _patient_map(args.patients)
+    if not mapping:
+        return items
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        items = apply_patient_map(items, mapping, f"--patients {args.patients}")
+    for warning in caught:
+        _note(str(warning.message))
+    return items
+
+
+def _nifti_spectra(item, info):
+    """Spectra of the FIDs of one NIfTI-MRS file that pass the gate, and rows."""
+    from .datasets import default_ppm_axis
+    from .io._table import _read_gated
+    from .preprocessing import SpectrumPreprocessor
+
+    if info["preprocessing"] is None:
+        raise ValueError(
+            f"{item.path}: the model file does not record how its training "
+            "spectra were preprocessed, so FIDs cannot be preprocessed "
+            "the same way; give spectra on its grid in a table instead."
+        )
+    template = SpectrumPreprocessor(**info["preprocessing"])
+    X, mrs, decisions = _read_gated(item.path, template)
+    _check_grid(str(item.path), X.shape[1], default_ppm_axis(), info)
+    voxels = [",".join(map(str, v)) for v in mrs.voxel_indices]
+    rows = [
+        (item.name, i, voxels[i], item.patient, "", d.status, d.note)
+        for i, d in enumerate(decisions)
+    ]
+    return X, rows
+
+
+def _table_spectra(item, info, args):
+    """A table's spectra (an all-zero row flagged empty) and rows."""
+    X, y, groups, ppm = _read_table(item.path, args, ignore_other=True)
+    _check_grid(str(item.path), X.shape[1], ppm, info)
+    patient = groups if groups is not None else [item.patient] * len(X)
+    labels = [""] * len(X) if y is None else y
+    flat = np.ptp(X, axis=1) == 0
+    rows = [
+        (item.name, i, "", str(patient[i]), labels[i])
+        + (("empty", "the spectrum is flat (no signal)") if flat[i] else ("ok", ""))
+        for i in range(len(X))
+    ]
+    return X[~flat], rows
 
 
 def _spectra_of(paths, info, args):
-    """Preprocessed spectra of every input, and one row of identifiers each."""
-    from .datasets import default_ppm_axis
-    from .io._table import _read_preprocessed
-    from .preprocessing import SpectrumPreprocessor
+    """Spectra that pass the gate, and one row per spectrum of every input.
 
-    patients = _patient_map(args.patients)
+    A row is (file, index, voxel, patient, label, status, note); only rows
+    of status ``"ok"`` have a spectrum in the array, in order.
+    """
     spectra, rows = [], []
-    for path in paths:
-        if path.name.lower().endswith(_NIFTI_SUFFIXES):
-            if info["preprocessing"] is None:
-                raise ValueError(
-                    f"{path}: the model file does not record how its training "
-                    "spectra were preprocessed, so FIDs cannot be preprocessed "
-                    "the same way; give spectra on its grid in a table instead."
-                )
-            template = SpectrumPreprocessor(**info["preprocessing"])
-            X, mrs = _read_preprocessed(path, template)
-            _check_grid(str(path), X.shape[1], default_ppm_axis(), info)
-            patient = patients.get(path.name, _stem(path))
-            voxels = [",".join(map(str, v)) for v in mrs.voxel_indices]
-            labels = [""] * len(X)
+    for item in _named_inputs(paths, args):
+        if item.path.name.lower().endswith(_NIFTI_SUFFIXES):
+            X, file_rows = _nifti_spectra(item, info)
         else:
-            X, y, groups, ppm = _read_table(path, args.label_column, args.group_column)
-            _check_grid(str(path), X.shape[1], ppm, info)
-            patient = groups if groups is not None else [_stem(path)] * len(X)
-            voxels = [""] * len(X)
-            labels = [""] * len(X) if y is None else y
-        patient = np.broadcast_to(np.asarray(patient, dtype=object), (len(X),))
-        for i in range(len(X)):
-            rows.append((path.name, i, voxels[i], str(patient[i]), labels[i]))
+            X, file_rows = _table_spectra(item, info, args)
         spectra.append(X)
+        rows.extend(file_rows)
     return np.concatenate(spectra), rows
 
 
@@ -391,17 +436,61 @@ def _write_cams(model, X, rows, ppm, folder: Path) -> list[Path]:
 
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for x, (file, index, voxel, patient, _) in zip(X, rows):
+    for x, (file, index, voxel, patient, *_) in zip(X, rows):
         fig, ax = plt.subplots(figsize=(8, 3.6))
         CAMDisplay.from_estimator(model, x[None, :], ppm=ppm, ax=ax)
         where = f", voxel {voxel}" if voxel else f", row {index}"
         ax.set_title(f"{file}{where}, patient {patient}", fontsize=9)
-        stem = re.sub(r"[^A-Za-z0-9_.-]", "_", _stem(Path(file)))
+        stem = re.sub(r"[^A-Za-z0-9_.-]", "_", _stem(Path(file.replace("/", "__"))))
         path = folder / f"{stem}_{index:04d}.png"
         fig.savefig(path, dpi=90, bbox_inches="tight")
         plt.close(fig)
         written.append(path)
     return written
+
+
+def _write_spectrum_csv(output, rows, proba, classes, proba_columns) -> None:
+    """One row per spectrum: probabilities where it passed the gate, else blank."""
+    has_labels = any(str(r[4]) != "" for r in rows)
+    header = ["file", "spectrum", "voxel", "patient", *proba_columns, "predicted"]
+    lines, k = [], 0
+    for row in rows:
+        if row[5] == "ok":
+            values = [*np.round(proba[k], 6), classes[proba[k].argmax()]]
+            k += 1
+        else:
+            values = [""] * (len(proba_columns) + 1)
+        label = [row[4]] if has_labels else []
+        lines.append([*row[:4], *values, *label, row[5], row[6]])
+    _write_csv(
+        output, header + (["label"] if has_labels else []) + ["status", "note"], lines
+    )
+
+
+def _write_patients(scored, proba, classes, patient_output) -> None:
+    """The per-patient CSV (mean probability of the scored spectra) and table."""
+    from .metrics import patient_probabilities
+
+    proba_columns = [f"proba_{c}" for c in classes]
+    groups = np.asarray([row[3] for row in scored], dtype=object)
+    patients, mean = patient_probabilities(proba, groups)
+    n_spectra = [int(np.sum(groups == p)) for p in patients]
+    patient_rows = [
+        [p, n, *np.round(m, 6), classes[m.argmax()]]
+        for p, n, m in zip(patients, n_spectra, mean)
+    ]
+    _write_csv(
+        patient_output,
+        ["patient", "n_spectra", *proba_columns, "predicted"],
+        patient_rows,
+    )
+    width = max(len("patient"), *(len(str(p)) for p in patients))
+    print(f"{'patient':<{width}}  spectra  " + "  ".join(proba_columns) + "  predicted")
+    for p, n, *values in patient_rows:
+        probs = "  ".join(
+            f"{v:>{len(c)}.3f}" for v, c in zip(values[:-1], proba_columns)
+        )
+        print(f"{p:<{width}}  {n:>7}  {probs}  {values[-1]}")
 
 
 def _predict_paths(args) -> tuple[list[Path], Path, Path]:
@@ -428,7 +517,7 @@ def _predict_paths(args) -> tuple[list[Path], Path, Path]:
 def predict(args) -> int:
     """``skmrs predict``: per-spectrum and per-patient probabilities (and CAMs)."""
     from .io import load_model, read_model_info
-    from .metrics import patient_probabilities
+    from .preprocessing._gate import gate_summary
 
     inputs, output, patient_output = _predict_paths(args)
     info = read_model_info(args.model)
@@ -444,48 +533,37 @@ def predict(args) -> int:
         f"{info['versions'].get('skmrs')}"
     )
     X, rows = _spectra_of(inputs, info, args)
+    scored = [row for row in rows if row[5] == "ok"]
+    print(gate_summary([row[5] for row in rows]))
+    if not scored:
+        _write_spectrum_csv(output, rows, None, None, [])
+        print(f"wrote {output} ({len(rows)} spectra, none scored)")
+        raise ValueError(
+            "no spectrum passed the gate, so none was scored; see the status "
+            f"and note columns of {output}."
+        )
     proba = model.predict_proba(X)
     classes = np.asarray(model.classes_)
-    predicted = classes[proba.argmax(axis=1)]
-    proba_columns = [f"proba_{c}" for c in classes]
-    has_labels = any(str(r[4]) != "" for r in rows)
-    header = ["file", "spectrum", "voxel", "patient", *proba_columns, "predicted"]
-    _write_csv(
-        output,
-        header + (["label"] if has_labels else []),
-        [
-            [*row[:4], *np.round(p, 6), pred] + ([row[4]] if has_labels else [])
-            for row, p, pred in zip(rows, proba, predicted)
-        ],
-    )
-    groups = np.asarray([row[3] for row in rows], dtype=object)
-    patients, mean = patient_probabilities(proba, groups)
-    n_spectra = [int(np.sum(groups == p)) for p in patients]
-    patient_rows = [
-        [p, n, *np.round(m, 6), classes[m.argmax()]]
-        for p, n, m in zip(patients, n_spectra, mean)
-    ]
-    _write_csv(
-        patient_output,
-        ["patient", "n_spectra", *proba_columns, "predicted"],
-        patient_rows,
-    )
-    width = max(len("patient"), *(len(str(p)) for p in patients))
-    print(f"{'patient':<{width}}  spectra  " + "  ".join(proba_columns) + "  predicted")
-    for p, n, *values in patient_rows:
-        probs = "  ".join(
-            f"{v:>{len(c)}.3f}" for v, c in zip(values[:-1], proba_columns)
-        )
-        print(f"{p:<{width}}  {n:>7}  {probs}  {values[-1]}")
+    _write_spectrum_csv(output, rows, proba, classes, [f"proba_{c}" for c in classes])
+    _write_patients(scored, proba, classes, patient_output)
     print(f"wrote {output} ({len(rows)} spectra) and {patient_output}")
     if args.cam_dir:
         ppm = None if info["ppm"] is None else np.asarray(info["ppm"])
-        written = _write_cams(model, X, rows, ppm, Path(args.cam_dir))
+        written = _write_cams(model, X, scored, ppm, Path(args.cam_dir))
         print(f"wrote {len(written)} class activation maps to {args.cam_dir}/")
     return 0
 
 
 # ------------------------------------------------------------------ parsers
+def _add_csv_flags(parser) -> None:
+    parser.add_argument(
+        "--sep", help="separator of CSV tables (default: found from the file)"
+    )
+    parser.add_argument(
+        "--decimal", help="decimal mark of CSV tables (default: found from the file)"
+    )
+
+
 def add_parsers(sub) -> None:
     """Register ``train`` and ``predict`` on the ``skmrs`` sub-parsers."""
     tr = sub.add_parser(
@@ -504,6 +582,7 @@ def add_parsers(sub) -> None:
     tr.add_argument("--labels", help="CSV with columns file, patient, label")
     tr.add_argument("--label-column", default="label")
     tr.add_argument("--group-column", default="patient")
+    _add_csv_flags(tr)
     tr.add_argument("--n-patients", type=int, help="simulated cohort size")
     tr.add_argument(
         "--model", default="ResNet", help="one of " + ", ".join(MODEL_NAMES)
@@ -545,6 +624,7 @@ def add_parsers(sub) -> None:
     )
     pr.add_argument("--label-column", default="label", help="of tables, if present")
     pr.add_argument("--group-column", default="patient", help="of tables, if present")
+    _add_csv_flags(pr)
     pr.add_argument(
         "--cam-dir", help="write one class-activation-map PNG per spectrum here"
     )

@@ -91,8 +91,9 @@ def test_predict_real_scans_end_to_end(resnet_file, shared_data, tmp_path, capsy
     assert [r["file"] for r in rows] == list(REAL_SCANS)
     assert list(rows[0]) == [
         "file", "spectrum", "voxel", "patient", "proba_healthy", "proba_tumour",
-        "predicted",
+        "predicted", "status", "note",
     ]  # fmt: skip
+    assert {(r["status"], r["note"]) for r in rows} == {("ok", "")}  # the gate
     assert {r["voxel"] for r in rows} == {"0,0,0"}
     proba = np.array(
         [[float(r["proba_healthy"]), float(r["proba_tumour"])] for r in rows]

@@ -112,7 +112,7 @@ def sniff_csv(head: str) -> tuple[str, str]:
     return sep, decimal
 
 
-def _read_csv(path: Path, text_columns, sep, decimal):
+def _read_csv(path: Path, text_columns, sep, decimal, nrows=None):
     """A CSV as a DataFrame: encoding, separator and decimal mark found out."""
     pd = _import_pandas()
     head_bytes = _head_bytes(path)
@@ -127,7 +127,7 @@ def _read_csv(path: Path, text_columns, sep, decimal):
             return pd.read_csv(
                 path, encoding=encoding, dtype=dict.fromkeys(text, str),
                 keep_default_na=False, na_values=dict.fromkeys(other, _NA_TEXT),
-                **options,
+                nrows=nrows, **options,
             )  # fmt: skip
         except UnicodeDecodeError:
             continue
@@ -139,7 +139,7 @@ def _read_csv(path: Path, text_columns, sep, decimal):
     )
 
 
-def _read_excel(path: Path, text_columns):
+def _read_excel(path: Path, text_columns, nrows=None):
     pd = _import_pandas()
     engine = "xlrd" if path.name.lower().endswith(".xls") else "openpyxl"
     if importlib.util.find_spec(engine) is None:
@@ -154,6 +154,7 @@ def _read_excel(path: Path, text_columns):
     return pd.read_excel(
         path, engine=engine, dtype=dict.fromkeys(text, str),
         keep_default_na=False, na_values=dict.fromkeys(other, _NA_TEXT),
+        nrows=nrows,
     )  # fmt: skip
 
 
@@ -178,6 +179,18 @@ def _read_frame(path: Path, *, text_columns=(), sep=None, decimal=None):
                 f"pyarrow, or save the table as CSV (pandas said: {exc})"
             ) from exc
     return _drop_trailing_blanks(frame)
+
+
+def table_columns(path: Path, *, sep=None, decimal=None) -> list:
+    """Column names of a CSV, Excel or Parquet table (empty trailing ones dropped)."""
+    name = path.name.lower()
+    if name.endswith(_TEXT_SUFFIXES):
+        frame = _read_csv(path, (), sep, decimal, nrows=0)
+    elif name.endswith(_EXCEL_SUFFIXES):
+        frame = _read_excel(path, (), nrows=0)
+    else:
+        frame = _read_frame(path)
+    return [c for c in _drop_trailing_blanks(frame).columns]
 
 
 def _drop_trailing_blanks(frame):
@@ -576,6 +589,16 @@ def _check_listed_once(folder: Path, files, manifest: Path) -> None:
         seen[key] = row
 
 
+def _check_one_per_voxel(path, mrs) -> None:
+    n_voxels = len(np.unique(mrs.voxel_indices, axis=0))
+    if len(mrs.fids) != n_voxels:
+        raise ValueError(
+            f"{path}: dimensions {mrs.kept_dims} cannot be reduced to one "
+            "spectrum per voxel; read it with read_nifti_mrs and choose the "
+            "spectra to keep."
+        )
+
+
 def _read_preprocessed(path, preprocessor):
     """One NIfTI-MRS file as spectra: one per voxel, preprocessed.
 
@@ -585,15 +608,43 @@ def _read_preprocessed(path, preprocessor):
     from ._nifti import read_nifti_mrs
 
     mrs = read_nifti_mrs(path)
-    n_voxels = len(np.unique(mrs.voxel_indices, axis=0))
-    if len(mrs.fids) != n_voxels:
-        raise ValueError(
-            f"{path}: dimensions {mrs.kept_dims} cannot be reduced to one "
-            "spectrum per voxel; read it with read_nifti_mrs and choose the "
-            "spectra to keep."
-        )
+    _check_one_per_voxel(path, mrs)
     step = clone(preprocessor).set_params(
         spectral_width=mrs.spectral_width,
         centre_frequency=mrs.centre_frequency,
     )
     return step.fit_transform(mrs.fids), mrs
+
+
+def _read_gated(path, preprocessor):
+    """One NIfTI-MRS file: the spectra of the FIDs that pass the gate.
+
+    Returns the preprocessed spectra of the passing FIDs, the
+    :class:`MRSData` and one :class:`~skmrs.preprocessing.GateDecision` per
+    FID.
+    """
+    from ..datasets import default_ppm_axis
+    from ..preprocessing import gate_spectra
+    from ._nifti import _first, read_nifti_mrs
+
+    mrs = read_nifti_mrs(path)
+    params = preprocessor.get_params()
+    suppressed = _first(mrs.header.get("WaterSuppressed"))
+    decisions = gate_spectra(
+        mrs.fids,
+        spectral_width=mrs.spectral_width,
+        centre_frequency=mrs.centre_frequency,
+        nucleus=mrs.nucleus,
+        water_suppressed=suppressed if isinstance(suppressed, bool) else None,
+        ppm_reference=params.get("ppm_reference", 4.7),
+        conjugate=params.get("conjugate", False),
+    )
+    passed = np.asarray([d.passed for d in decisions])
+    if not passed.any():
+        return np.empty((0, len(default_ppm_axis()))), mrs, decisions
+    _check_one_per_voxel(path, mrs)
+    step = clone(preprocessor).set_params(
+        spectral_width=mrs.spectral_width,
+        centre_frequency=mrs.centre_frequency,
+    )
+    return step.fit_transform(mrs.fids[passed]), mrs, decisions

@@ -67,6 +67,15 @@ class GateDecision(NamedTuple):
 
 
 _OK = GateDecision("ok", "scored", "")
+#: What becomes of a spectrum of each status.
+ACTIONS = {
+    "ok": "scored",
+    "not 1H": "refused",
+    "spectral width": "refused",
+    "empty": "flagged",
+    "conjugated": "refused",
+    "water reference": "skipped",
+}
 
 
 def _grid_coverage(spectral_width, centre_frequency, ppm_reference):
@@ -244,19 +253,22 @@ def gate_spectra(
 def gate_summary(decisions) -> str:
     """One line: how many spectra were scored, and what became of the others.
 
+    ``decisions`` are :class:`GateDecision` or their ``status`` strings.
+
     Examples
     --------
-    >>> gate_summary([GateDecision("ok", "scored", ""),
-    ...               GateDecision("empty", "flagged", "")])
-    'gate: 1 of 2 spectra scored; 1 empty (flagged)'
+    >>> gate_summary(["ok", "ok", "empty", "water reference"])
+    'gate: 2 of 4 spectra scored; 1 empty (flagged), 1 water reference (skipped)'
     """
-    decisions = list(decisions)
-    n_ok = sum(d.passed for d in decisions)
-    line = f"gate: {n_ok} of {len(decisions)} spectra scored"
+    statuses = [getattr(d, "status", d) for d in decisions]
+    line = f"gate: {statuses.count('ok')} of {len(statuses)} spectra scored"
     counts: dict = {}
-    for d in decisions:
-        if not d.passed:
-            counts[(d.status, d.action)] = counts.get((d.status, d.action), 0) + 1
+    for status in statuses:
+        if status != "ok":
+            counts[status] = counts.get(status, 0) + 1
     if counts:
-        line += "; " + ", ".join(f"{n} {s} ({a})" for (s, a), n in counts.items())
+        line += "; " + ", ".join(
+            f"{n} {status} ({ACTIONS.get(status, 'refused')})"
+            for status, n in counts.items()
+        )
     return line
