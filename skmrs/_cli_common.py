@@ -20,8 +20,11 @@ def _quiet(enabled: bool):
     previous = os.environ.get("PYTHONWARNINGS")
     os.environ["PYTHONWARNINGS"] = "ignore"
     try:
+        from .benchmark._store import OutputFolderWarning
+
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
+            warnings.simplefilter("always", OutputFolderWarning)  # not per fit
             yield
     finally:
         if previous is None:

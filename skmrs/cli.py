@@ -210,6 +210,10 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, OSError) as exc:  # bad input or a file not there
         print(f"skmrs: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt as exc:  # Ctrl-C: one line, the shell's code 130
+        what = str(exc) or "nothing was written"
+        print(f"skmrs: interrupted: {what}", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

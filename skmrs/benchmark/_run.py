@@ -53,8 +53,11 @@ def run_benchmark(
         True labels, for the extra "AUC (true)" column.
     output_dir : path, default=None
         Where each finished (model, seed, fold) is stored as it completes. A
-        run restarted with the same folder skips the finished ones; a folder
-        from a different configuration is refused.
+        run restarted with the same folder skips the finished ones (a damaged
+        record is refitted, with a warning); a folder from a different
+        configuration, or one that another living process is using (its
+        ``.lock`` file), is refused. Ctrl-C raises a KeyboardInterrupt whose
+        message says how many jobs are saved.
     n_jobs : int, default=None
         Jobs run in parallel through joblib (the engine's ``n_jobs`` when
         ``engine`` is a name).
@@ -97,19 +100,42 @@ def run_benchmark(
     data = FoldData(X, y, groups, y_true, splits)
     jobs = plan_jobs(models, seeds, len(splits))
     store = None
-    done = {}
     if output_dir is not None:
         store = JobStore(output_dir, fingerprint(models, X, y, groups, n_splits, seeds))
-        done = store.load(jobs)
+    try:
+        done = _run_jobs(engine, jobs, models, data, store, progress)
+    finally:
+        if store is not None:
+            store.close()
+    return _collect(jobs, done, y, y_true, description)
+
+
+def _run_jobs(engine, jobs, models, data, store, progress) -> dict:
+    """Every job's outputs, the stored ones read and the others fitted and saved.
+
+    Ctrl-C raises a KeyboardInterrupt that says how many jobs are saved.
+    """
+    done = {} if store is None else store.load(jobs)
     todo = [job for job in jobs if job not in done]
     bar = _progress_bar(progress, len(jobs), len(done))
-    for job, output in engine.run(todo, models, data):
-        done[job] = output
-        if store is not None:
-            store.save(job, output)
-        bar.update(1)
+    try:
+        for job, output in engine.run(todo, models, data):
+            done[job] = output
+            if store is not None:
+                store.save(job, output)
+            bar.update(1)
+    except KeyboardInterrupt:
+        bar.close()
+        if store is None:
+            raise KeyboardInterrupt(
+                f"{len(done)} of {len(jobs)} jobs done, none saved (no output_dir)"
+            ) from None
+        raise KeyboardInterrupt(
+            f"{len(done)} of {len(jobs)} jobs saved in {store.output_dir}; "
+            "rerun to resume"
+        ) from None
     bar.close()
-    return _collect(jobs, done, y, y_true, description)
+    return done
 
 
 def _check_inputs(X, y, y_true, models, seeds):

@@ -1,4 +1,6 @@
 import json
+import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -248,3 +250,140 @@ def test_network_rows_are_identical_when_rerun_in_one_process(cohort):
         np.testing.assert_array_equal(proba, runs[1].predictions[key])
     for first, second in zip(runs[0].records, runs[1].records):
         assert first["roc_auc"] == second["roc_auc"]
+
+
+# ------------------------------------------------ the output folder (issue 26)
+class _InterruptedLR(_CountingLR):
+    """Counts its fits, and presses Ctrl-C at the third while ``<log>.stop`` exists."""
+
+    def fit(self, X, y):
+        super().fit(X, y)
+        stop = Path(self.log + ".stop")
+        if stop.exists() and len(Path(self.log).read_text().split()) == 3:
+            raise KeyboardInterrupt
+        return self
+
+
+def _fits(log):
+    return len(log.read_text().split()) if log.exists() else 0
+
+
+def test_ctrl_c_says_how_many_jobs_are_saved_and_a_rerun_resumes(cohort, tmp_path):
+    log, out = tmp_path / "fits.log", tmp_path / "run"
+    (tmp_path / "fits.log.stop").touch()
+    args = (
+        cohort.data,
+        cohort.target,
+        cohort.groups,
+        {"LR": _InterruptedLR(log=str(log))},
+    )
+    with pytest.raises(
+        KeyboardInterrupt, match=r"^(\d) of 6 jobs saved in .*rerun"
+    ) as e:
+        run_benchmark(*args, n_splits=3, seeds=(0, 1), output_dir=out)
+    n_saved = int(str(e.value)[0])
+    assert 0 < n_saved < 3
+    assert len(list((out / "jobs").glob("*.npz"))) == n_saved
+    assert not (out / ".lock").exists()  # the lock goes with the run
+    (tmp_path / "fits.log.stop").unlink()
+    log.unlink()
+    res = run_benchmark(*args, n_splits=3, seeds=(0, 1), output_dir=out)
+    assert _fits(log) == 6 - n_saved  # the jobs not saved, no more
+    assert len(res.records) == 6
+
+
+def test_cli_ctrl_c_is_one_line_and_exit_code_130(monkeypatch, tmp_path, capsys):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt("3 of 14 jobs saved in out; rerun to resume")
+
+    monkeypatch.setattr("skmrs.benchmark.run_benchmark", interrupted)
+    argv = ["benchmark", "--n-patients", "6", "--models", "SVM", "--n-splits",
+            "2", "--seeds", "0", "--output", str(tmp_path / "b"),
+            "--no-progress"]  # fmt: skip
+    assert main(argv) == 130
+    err = capsys.readouterr().err
+    assert err == "skmrs: interrupted: 3 of 14 jobs saved in out; rerun to resume\n"
+
+
+def test_a_damaged_job_record_is_refitted_with_a_warning(cohort, tmp_path):
+    log, out = tmp_path / "fits.log", tmp_path / "run"
+    args = (
+        cohort.data,
+        cohort.target,
+        cohort.groups,
+        {"LR": _CountingLR(log=str(log))},
+    )
+    first = run_benchmark(*args, n_splits=3, seeds=(0,), output_dir=out)
+    record = out / "jobs" / "LR__seed0__fold1.npz"
+    record.write_bytes(record.read_bytes()[: record.stat().st_size // 2])  # disk full
+    (out / "jobs" / "LR__seed0__fold2.npz").write_bytes(b"")
+    log.unlink()
+    with pytest.warns(UserWarning, match=r"LR__seed0__fold1\.npz is damaged"):
+        second = run_benchmark(*args, n_splits=3, seeds=(0,), output_dir=out)
+    assert _fits(log) == 2
+    for a, b in zip(first.records, second.records, strict=True):
+        assert {k: a[k] for k in a if k != "fit_time"} == {
+            k: b[k] for k in b if k != "fit_time"
+        }
+
+
+def test_an_empty_config_from_a_killed_run_is_written_afresh(cohort, tmp_path):
+    log, out = tmp_path / "fits.log", tmp_path / "run"
+    args = (
+        cohort.data,
+        cohort.target,
+        cohort.groups,
+        {"LR": _CountingLR(log=str(log))},
+    )
+    run_benchmark(*args, n_splits=3, seeds=(0,), output_dir=out)
+    (out / "config.json").write_text("")
+    log.unlink()
+    with pytest.warns(UserWarning, match=r"config\.json is damaged"):
+        run_benchmark(*args, n_splits=3, seeds=(0,), output_dir=out)
+    assert _fits(log) == 0  # each record carries the configuration it belongs to
+    assert json.loads((out / "config.json").read_text())["fingerprint"]
+    # a record of another configuration is not trusted once config.json is lost
+    (out / "config.json").write_text("{")
+    with pytest.warns(UserWarning, match="of another configuration; refitting"):
+        run_benchmark(*args, n_splits=4, seeds=(0,), output_dir=out)
+    assert _fits(log) == 4
+
+
+def test_a_folder_in_use_is_refused_and_a_stale_lock_taken_over(cohort, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "run"
+    out.mkdir()
+    args = (cohort.data, cohort.target, cohort.groups, _models())
+    (out / ".lock").write_text(f"{os.getpid()} host\n")  # a living process
+    with pytest.raises(ValueError, match=rf"in use by another .*process {os.getpid()}"):
+        run_benchmark(*args, n_splits=2, seeds=(0,), output_dir=out)
+    code = "import os; print(os.getpid())"
+    dead = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    (out / ".lock").write_text(f"{dead} host\n")
+    with pytest.warns(UserWarning, match=rf"lock left by process {dead}"):
+        res = run_benchmark(*args, n_splits=2, seeds=(0,), output_dir=out)
+    assert len(res.records) == 4 and not (out / ".lock").exists()
+
+
+def test_records_are_written_under_a_name_unique_to_the_process(tmp_path):
+    from skmrs.benchmark._store import _atomic_write
+
+    target = tmp_path / "config.json"
+    target.write_text("old")
+    seen = []
+
+    def failing(fh):
+        seen.append(fh.name)
+        fh.write(b"half")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        _atomic_write(target, failing)
+    assert target.read_text() == "old"  # never half of a file
+    assert str(os.getpid()) in Path(seen[0]).name
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.json"]
