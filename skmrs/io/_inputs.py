@@ -63,8 +63,8 @@ def describe_inputs(paths, folders: dict) -> list[Input]:
     the other ``paths`` were named directly. A patient taken from a file's
     stem that several folders share (``pat01/svs.nii.gz`` and
     ``pat02/svs.nii.gz`` named directly, or the folders ``pat01`` and
-    ``pat02`` named) becomes the name of the file's folder; names that
-    collide become the paths as given.
+    ``pat02`` named) becomes the name of the file's folder, which prefixes
+    its name too; names that still collide become the paths as given.
     """
     origin = {_key(p): folder for folder, found in folders.items() for p in found}
     items, from_stem = [], []
@@ -84,7 +84,11 @@ def describe_inputs(paths, folders: dict) -> list[Input]:
         if by_stem:
             spans.setdefault(item.patient, set()).add(_key(item.path.parent))
     items = [
-        replace(item, patient=item.path.parent.name or item.patient)
+        replace(
+            item,
+            patient=item.path.parent.name or item.patient,
+            name=f"{item.path.parent.name}/{item.name}",
+        )
         if by_stem and len(spans[item.patient]) > 1
         else item
         for item, by_stem in zip(items, from_stem)
