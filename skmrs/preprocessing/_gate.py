@@ -232,6 +232,8 @@ def gate_spectra(
             f"the resonant nucleus is {nucleus}; the models take 1H spectra",
         )
         return [refusal] * len(fids)
+    if isinstance(water_suppressed, (list, tuple)):  # NIfTI-MRS may list it
+        water_suppressed = water_suppressed[0] if water_suppressed else None
     refusal = _grid_coverage(spectral_width, centre_frequency, ppm_reference)
     if refusal is not None:
         return [refusal] * len(fids)
