@@ -34,11 +34,12 @@ from ._files import atomic_path
 from ._model_checks import (
     DAMAGED,
     _SafeArchive,
+    check_fitted_arrays,
     check_manifest,
     check_network_params,
     check_network_weights,
+    check_state_names,
     check_tree_args,
-    check_tree_estimators,
     check_tree_state,
     damaged,
 )
@@ -233,6 +234,7 @@ class _Decoder:
         self.read_array = read_array
         self.path = path
         self.shared: dict[int, object] = {}
+        self.n_defined = 0
 
     def decode(self, node):
         if node is None or isinstance(node, (bool, int, float, str)):
@@ -245,6 +247,11 @@ class _Decoder:
         method = getattr(self, f"_decode_{kind}", None)
         if method is None:
             raise ValueError(f"unknown node kind {kind!r} in model.json.")
+        if "id" in node and kind != "ref":
+            # shared objects are numbered in the order they are written
+            if node["id"] != self.n_defined or isinstance(node["id"], bool):
+                raise ValueError(f"object number {node['id']!r} out of order.")
+            self.n_defined += 1
         obj = method(node)
         if "id" in node:
             self.shared[node["id"]] = obj
@@ -300,6 +307,7 @@ class _Decoder:
         obj = cls.__new__(cls)
         self.shared[node.get("id")] = obj
         state = self.decode(node["state"])
+        check_state_names(state, self.path)
         if hasattr(obj, "__setstate__"):
             obj.__setstate__(state)
         else:  # pragma: no cover - every trusted type has __setstate__
@@ -323,7 +331,9 @@ class _Decoder:
 
         cls = _trusted_class(_expect(node, *_RESNET_TYPES))
         clf = cls.__new__(cls)
-        clf.__setstate__(self.decode(node["state"]))
+        state = self.decode(node["state"])
+        check_state_names(state, self.path)
+        clf.__setstate__(state)
         net = node.get("net")
         if net is None:
             return clf
@@ -727,5 +737,5 @@ def load_model(path):
             RecursionError,
         ) as exc:
             raise damaged(path, "model.json", f"malformed ({exc!r})") from None
-    check_tree_estimators(model, path)
+    check_fitted_arrays(model, path)
     return model

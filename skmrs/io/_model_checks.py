@@ -359,15 +359,21 @@ def _check_nodes(nodes, node_count: int, n_features: int, path, where) -> None:
         raise damaged(path, where, "a node has a threshold that is not finite")
 
 
-def check_tree_estimators(model, path) -> None:
-    """Each fitted tree (alone or in a forest) matches its estimator's input.
+def check_fitted_arrays(model, path) -> None:
+    """The arrays compiled code indexes with, against the estimator holding them.
 
-    A forest checks its input once, then hands it to each tree unchecked,
+    Each fitted tree (alone or in a forest) matches its estimator's input:
+    a forest checks its input once, then hands it to each tree unchecked,
     so every tree must split on the forest's ``n_features_in_`` features.
+    Each fitted SVC's support vectors and coefficients agree in number.
     """
+    from sklearn.svm import SVC
     from sklearn.tree import DecisionTreeClassifier
 
     for obj in _walk(model):
+        _check_classes(obj, path)
+        if isinstance(obj, SVC) and hasattr(obj, "support_vectors_"):
+            _check_svc(obj, path)
         trees = (
             getattr(obj, "estimators_", None)
             if hasattr(obj, "n_features_in_")
@@ -411,6 +417,77 @@ def _check_tree_estimator(tree, owner, path) -> None:
         raise damaged(path, where, "a tree's classes do not match its values")
 
 
+def _check_classes(obj, path) -> None:
+    """Class labels as estimators index them: one-dimensional, distinct, some."""
+    attributes = vars(obj) if hasattr(obj, "__dict__") else {}
+    for name in ("classes_", "classes"):
+        value = attributes.get(name)
+        if isinstance(value, np.ndarray) and (
+            value.ndim != 1 or value.size == 0 or np.unique(value).size != value.size
+        ):
+            raise damaged(
+                path,
+                f"model.json ({type(obj).__name__})",
+                f"{name} of shape {value.shape} is not a list of distinct labels",
+            )
+
+
+def check_state_names(state, path) -> None:
+    """An estimator's state: a mapping of attribute names."""
+    if not isinstance(state, dict) or not all(
+        isinstance(k, str) and k.isidentifier() for k in state
+    ):
+        raise damaged(path, "model.json", "an object state names no attributes")
+
+
+def _check_svc(svc, path) -> None:
+    """What libsvm indexes with: support vectors, their counts, coefficients."""
+    where = "model.json (SVC)"
+    get = vars(svc).get
+    classes, n_in = get("classes_"), get("n_features_in_")
+    if not isinstance(classes, np.ndarray) or not _int_in(n_in, 1, 2**24):
+        raise damaged(path, where, "classes_ or n_features_in_ is missing")
+    k = len(classes)
+    sv, n_support = get("support_vectors_"), get("_n_support")
+    n_sv = sv.shape[0] if isinstance(sv, np.ndarray) and sv.ndim == 2 else -1
+    expected = {
+        "support_vectors_": (n_sv, n_in),
+        "support_": (n_sv,),
+        "_n_support": (k,),
+        "_dual_coef_": (k - 1, n_sv),
+        "_intercept_": (k * (k - 1) // 2,),
+        "class_weight_": (k,),
+    }
+    for name, shape in expected.items():
+        value = get(name)
+        if not isinstance(value, np.ndarray) or value.shape != shape:
+            raise damaged(path, where, f"{name} must have shape {shape}")
+    for name in ("_probA", "_probB"):
+        value = get(name)
+        if not isinstance(value, np.ndarray) or value.shape not in (
+            (0,),
+            (k * (k - 1) // 2,),
+        ):
+            raise damaged(path, where, f"{name} has another shape than the classes")
+    if (
+        n_support.dtype.kind not in "iu"
+        or n_support.min(initial=0) < 0
+        or n_support.sum() != n_sv
+    ):
+        raise damaged(
+            path, where, f"_n_support does not count the {n_sv} support vectors"
+        )
+    if (
+        get("kernel") not in ("linear", "poly", "rbf", "sigmoid")
+        or get("_sparse") is not False
+    ):
+        raise damaged(
+            path, where, f"kernel {get('kernel')!r} is not a dense kernel skmrs saves"
+        )
+    if not _int_in(get("degree"), 0, 100) or not np.all(np.isfinite(get("_gamma"))):
+        raise damaged(path, where, "degree or gamma out of range")
+
+
 def _walk(root):
     """Every object reachable from ``root`` through attributes and containers."""
     seen, stack = set(), [root]
@@ -424,7 +501,7 @@ def _walk(root):
             stack.extend(obj.values())
         elif isinstance(obj, (list, tuple)):
             stack.extend(obj)
-        elif hasattr(obj, "get_params"):
+        elif hasattr(obj, "__dict__") and not isinstance(obj, type):
             stack.extend(vars(obj).values())
 
 
