@@ -171,7 +171,9 @@ def _training_data(args):
     return X, y, groups, ppm, preprocessor, f"table {path}"
 
 
-def _cv_estimate(model, X, y, groups, n_splits: int, bar) -> tuple[str, dict]:
+def _cv_estimate(
+    model, X, y, groups, n_splits: int, bar, pos_label=None
+) -> tuple[str, dict]:
     """Leave-patients-out scores, one fold at a time so that the bar moves."""
     from .model_selection import cross_validate_patients, patient_splits
 
@@ -179,7 +181,11 @@ def _cv_estimate(model, X, y, groups, n_splits: int, bar) -> tuple[str, dict]:
     folds = []
     for k, split in enumerate(splits):
         bar.set_description(f"fold {k + 1}/{n_splits}")
-        folds.append(cross_validate_patients(model, X, y, groups=groups, cv=[split]))
+        folds.append(
+            cross_validate_patients(
+                model, X, y, groups=groups, cv=[split], pos_label=pos_label
+            )
+        )
         bar.update()
     scores = {
         name: np.concatenate([fold[name] for fold in folds]) for name, _ in _SCORES
@@ -217,7 +223,7 @@ def train(args) -> int:
     """``skmrs train``: fit one model on all the data and write its model file."""
     from tqdm.auto import tqdm
 
-    from ._cli_common import _quiet
+    from ._cli_common import _positive_class, _quiet
     from .benchmark import default_models
     from .io import save_model
     from .io._files import check_distinct_paths
@@ -267,10 +273,13 @@ def train(args) -> int:
     start = time.perf_counter()
     with _quiet(not args.verbose), bar:
         if args.cv:
-            text, summary = _cv_estimate(model, X, y, groups, args.cv, bar)
+            positive, note = _positive_class(y, args.positive_label)
+            text, summary = _cv_estimate(model, X, y, groups, args.cv, bar, positive)
             bar.clear()
             print(f"leave-patients-out estimate, GroupKFold({args.cv}): {text}")
-            metadata["cv"] = {"n_splits": args.cv, **summary}
+            print(f"  {note}")
+            metadata["cv"] = {"n_splits": args.cv, "positive_label": str(positive)}
+            metadata["cv"].update(summary)
         bar.set_description("final model")
         model.fit(X, y)
         bar.update()
@@ -413,6 +422,7 @@ def _spectra_of(paths, info, args):
 def _write_csv(path: Path, header, rows) -> None:
     from .io._files import atomic_path
 
+    path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(path) as temporary:
         with open(temporary, "w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)
@@ -582,6 +592,11 @@ def add_parsers(sub) -> None:
     tr.add_argument("--labels", help="CSV with columns file, patient, label")
     tr.add_argument("--label-column", default="label")
     tr.add_argument("--group-column", default="patient")
+    tr.add_argument(
+        "--positive-label",
+        help="the tumour class, for the --cv estimate (default: 1, else the last "
+        "label sorted)",
+    )
     _add_csv_flags(tr)
     tr.add_argument("--n-patients", type=int, help="simulated cohort size")
     tr.add_argument(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._cli_common import _quiet
+from ._cli_common import _positive_class, _quiet
 
 
 def _summary(cohort, seconds: float) -> str:
@@ -68,6 +68,20 @@ def _simulate(args) -> int:
     return 0
 
 
+def _check_benchmark_paths(data, output: Path) -> None:
+    """The results folder must not be, nor hold, the data table."""
+    if data is None:
+        return
+    import os
+
+    data, folder = os.path.realpath(data), os.path.realpath(output)
+    if data == folder or data.startswith(folder + os.sep):
+        raise ValueError(
+            f"--data {data} lies in the results folder --output {output}, where "
+            "the benchmark writes its files; move it or choose another folder."
+        )
+
+
 def _benchmark(args) -> int:
     from .benchmark import PRESETS, default_models, run_benchmark
 
@@ -96,6 +110,10 @@ def _benchmark(args) -> int:
             args.data, label_column=args.label_column, group_column=args.group_column
         )
         source = f"data: {args.data} ({len(y)} spectra, {len(set(groups))} patients)"
+        if np.unique(y).size == 2:  # else run_benchmark names the problem
+            positive, note = _positive_class(y, args.positive_label)
+            y = (y == positive).astype(int)  # scored as 1 = tumour from here on
+            source += f"\n{note}"
     else:
         from .datasets import make_mrs_cohort
 
@@ -112,6 +130,10 @@ def _benchmark(args) -> int:
             f"(make_mrs_cohort random_state={args.random_state})"
         )
     output = Path(args.output or f"skmrs_benchmark_{args.preset}")
+    _check_benchmark_paths(args.data, output)
+    n_jobs = preset.n_jobs if args.n_jobs is None else args.n_jobs
+    if n_jobs == 0:
+        raise ValueError("--n-jobs 0 runs nothing; give 1 or more, or -1 for all CPUs.")
     header = [
         f"skmrs benchmark, preset {preset.name!r}: {preset.description}",
         source,
@@ -123,7 +145,7 @@ def _benchmark(args) -> int:
     with _quiet(not args.verbose):
         result = run_benchmark(
             X, y, groups, models, n_splits=n_splits, seeds=seeds, y_true=y_true,
-            output_dir=output, n_jobs=args.n_jobs or preset.n_jobs,
+            output_dir=output, n_jobs=n_jobs,
             dask_scheduler=args.dask_scheduler,
             progress=not args.no_progress, description="\n".join(header),
             engine=args.engine,
@@ -179,6 +201,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--data", help="your own CSV/Parquet/NPZ table of spectra")
     bench.add_argument("--label-column", default="label")
     bench.add_argument("--group-column", default="patient")
+    bench.add_argument(
+        "--positive-label",
+        help="the tumour class of --data (default: 1, else the last label sorted)",
+    )
     bench.add_argument("--output", help="results folder (reused to resume)")
     bench.add_argument(
         "--n-jobs", type=int, help="parallel fits (default: 2 for quick, 1 for paper)"

@@ -476,3 +476,54 @@ def test_cli_simulate_into_a_missing_folder(tmp_path, capsys):
     out = tmp_path / "absent" / "cohort.npz"
     assert main(["simulate", "--n-patients", "3", "--output", str(out)]) == 2
     assert "No such file or directory" in capsys.readouterr().err
+
+
+# ------------------------------------ missing patient ids, indices past the end
+def test_missing_patient_id_in_patient_context():
+    from skmrs.preprocessing import PatientContextTransformer
+
+    X = np.arange(8.0).reshape(4, 2)
+    for groups in ([1.0, np.nan, 2.0, np.nan], np.array(["a", None, "b", "b"], object)):
+        with pytest.raises(ValueError, match="missing patient id .* at index 1"):
+            PatientContextTransformer().fit_transform(X, groups=groups)
+
+
+def test_missing_patient_id_in_mil_bags():
+    from skmrs.classification import NoiseAwareClassifier
+
+    X = np.random.default_rng(0).normal(size=(8, 16)).astype(np.float32)
+    y = np.array([0, 0, 0, 0, 1, 1, 1, 1])
+    groups = np.array([1, 1, 2, 2, np.nan, np.nan, 3, 3])
+    net = ResNetClassifier(n_filters=2, n_blocks=1, kernel_size=3, max_epochs=1)
+    clf = NoiseAwareClassifier(net, loss="mil", n_estimators=1, random_state=0)
+    with pytest.raises(ValueError, match="groups holds a missing patient id .* 4"):
+        clf.fit(X, y, groups=groups)
+
+
+def test_nan_true_label_gets_no_true_auc():
+    from skmrs.benchmark import run_benchmark
+
+    X = np.random.default_rng(0).normal(size=(12, 8))
+    y = np.arange(12) % 2
+    y_true = y.astype(float)
+    y_true[3] = np.nan
+    with pytest.raises(ValueError, match="y_true holds a missing true label .* 3"):
+        run_benchmark(X, y, np.arange(12) // 2, {"D": DummyClassifier()},
+                      n_splits=2, seeds=(0,), y_true=y_true)  # fmt: skip
+
+
+def test_split_past_the_end_of_X():
+    X, y, groups = np.zeros((6, 2)), np.array([0, 1] * 3), np.array([1, 1, 2, 2, 3, 3])
+    splits = [(np.array([0, 1]), np.array([2, 60]))]
+    with pytest.raises(ValueError, match="split 0: the test part holds index 60, out"):
+        patient_splits(splits, X, y, groups)
+
+
+def test_sample_indices_past_the_end_of_X():
+    from skmrs.classification import fit_resnets
+
+    X = np.zeros((10, 16), dtype=np.float32)
+    y = np.arange(10) % 2
+    net = ResNetClassifier(n_filters=2, n_blocks=1, kernel_size=3, max_epochs=1)
+    with pytest.raises(ValueError, match=r"sample_indices\[0\] holds index 10, out"):
+        fit_resnets([net], X, y, sample_indices=[np.arange(11)])

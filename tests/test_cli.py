@@ -92,3 +92,43 @@ def test_python_dash_m_skmrs_is_the_command(tmp_path):
     )
     assert result.returncode == 2
     assert result.stderr.startswith("skmrs: error: --output")
+
+
+def _string_table(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 16)).astype(np.float32)
+    y = np.where(np.arange(40) % 2, "healthy", "glioma")
+    X[y == "glioma", 5] += 3.0
+    table = tmp_path / "spectra.npz"
+    np.savez(table, X=X, label=y, patient=np.repeat(np.arange(8), 5))
+    return table
+
+
+def test_benchmark_names_the_tumour_class(tmp_path, capsys):
+    table = _string_table(tmp_path)
+    args = ["benchmark", "--data", str(table), "--models", "SVM", "--n-splits",
+            "2", "--seeds", "0", "--no-progress"]  # fmt: skip
+    out = ["--output", str(tmp_path / "a")]
+    assert main([*args, *out, "--positive-label", "glioma"]) == 0
+    assert "positive (tumour) class: 'glioma' (--positive-label)" in (
+        capsys.readouterr().out
+    )
+    out = ["--output", str(tmp_path / "b")]
+    assert main([*args, *out]) == 0
+    assert "class: 'healthy' (the last label in sorted order; choose with" in (
+        capsys.readouterr().out
+    )
+    assert main([*args, *out, "--positive-label", "tumour"]) == 2
+    assert "'tumour' is not a label of the data; its labels are glioma, healthy" in (
+        capsys.readouterr().err
+    )
+
+
+def test_benchmark_refuses_no_jobs_and_its_data_in_its_folder(tmp_path, capsys):
+    table = _string_table(tmp_path)
+    args = ["benchmark", "--data", str(table), "--models", "SVM", "--no-progress"]
+    assert main([*args, "--n-jobs", "0", "--output", str(tmp_path / "o")]) == 2
+    assert "--n-jobs 0 runs nothing" in capsys.readouterr().err
+    assert main([*args, "--output", str(tmp_path)]) == 2
+    assert "lies in the results folder" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()

@@ -78,6 +78,23 @@ def test_train_prints_the_estimate_first(table, tmp_path, capsys):
     estimate = out.index("leave-patients-out estimate, GroupKFold(3): SEN ")
     assert estimate < out.index("model file")
     assert "patient AUC" in out and "12 patients" in out
+    # labels healthy / tumour: the class scored as positive is named
+    assert "positive (tumour) class: 'tumour' (the last label in sorted" in out
+    assert (
+        read_model_info(tmp_path / "svm.skmrs")["metadata"]["cv"]["positive_label"]
+        == "tumour"
+    )
+
+
+def test_train_takes_the_positive_label(table, tmp_path, capsys):
+    argv = ["train", "--data", str(table), "--model", "SVM", "--cv", "2",
+            "--output", str(tmp_path / "svm.skmrs"), "--no-progress"]  # fmt: skip
+    assert main([*argv, "--positive-label", "healthy"]) == 0
+    assert "positive (tumour) class: 'healthy' (--positive-label)" in (
+        capsys.readouterr().out
+    )
+    err = _error([*argv, "--positive-label", "glioma"], capsys)
+    assert "--positive-label 'glioma' is not a label of the data" in err
 
 
 def test_predict_real_scans_end_to_end(resnet_file, shared_data, tmp_path, capsys):

@@ -154,6 +154,8 @@ def _check_inputs(X, y, y_true, models, seeds):
     if y_true is not None:
         y_true = column_or_1d(y_true)
         check_consistent_length(y, y_true)
+        # a NaN would still give an "AUC (true)", scored against a made-up class
+        _check_not_missing(y_true, "y_true", "true label")
     if not models:
         raise ValueError("models is empty.")
     for name, model in models.items():

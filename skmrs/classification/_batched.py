@@ -164,6 +164,13 @@ def fit_resnets(
         column_or_1d(check_array(np.asarray(idx), ensure_2d=False, dtype=np.int64))
         for idx in sample_indices
     ]
+    for k, idx in enumerate(indices):
+        outside = (idx < -len(X)) | (idx >= len(X))
+        if outside.any():
+            raise ValueError(
+                f"sample_indices[{k}] holds index {int(idx[outside][0])}, outside "
+                f"the {len(X)} samples of X."
+            )
     plans = [
         _plan(est, _safe_indexing(X, idx), _safe_indexing(y, idx))
         for est, idx in zip(estimators, indices)

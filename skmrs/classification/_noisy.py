@@ -45,6 +45,8 @@ def _out_of_fold_proba(estimator, X, y, groups, cv, seed):
 
 def _check_groups(groups, n_samples):
     """``groups`` as an array of one patient id per sample, or None."""
+    from ..metrics._patient import _check_not_missing
+
     if groups is None:
         return None
     groups = np.asarray(groups)
@@ -53,6 +55,8 @@ def _check_groups(groups, n_samples):
             f"groups must hold one patient id per sample: {n_samples} samples, "
             f"groups of shape {groups.shape}."
         )
+    # a NaN id would pool every unidentified spectrum into one patient's bag
+    _check_not_missing(groups, "groups", "patient id")
     return groups
 
 

@@ -50,9 +50,23 @@ def check_patient_cv(cv, y, groups):
     return cv, groups
 
 
+def _check_in_range(k: int, part: str, index: np.ndarray, n: int) -> None:
+    """A clear error for a split index past the end (not numpy's IndexError)."""
+    if index.dtype.kind not in "iu":
+        return
+    outside = (index < -n) | (index >= n)
+    if outside.any():
+        raise ValueError(
+            f"split {k}: the {part} part holds index {int(index[outside][0])}, "
+            f"outside the {n} spectra."
+        )
+
+
 def _check_no_leak(cv, splits, groups):
     """Raise when a patient is on both sides of a split, naming one."""
     for k, (train, test) in enumerate(splits):
+        for part, index in (("training", train), ("test", test)):
+            _check_in_range(k, part, np.asarray(index), len(groups))
         leaked = np.intersect1d(groups[train], groups[test])
         if leaked.size:
             # check_cv wraps a list of (train, test) pairs in a private class

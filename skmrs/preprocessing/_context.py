@@ -107,6 +107,10 @@ class PatientContextTransformer(TransformerMixin, BaseEstimator):
                 f"groups must hold one patient id per spectrum: {X.shape[0]} "
                 f"spectra, groups of shape {groups.shape}."
             )
+        from ..metrics._patient import _check_not_missing
+
+        # a NaN id would pool every unidentified spectrum into one patient
+        _check_not_missing(groups, "groups", "patient id")
         _, patient = np.unique(groups, return_inverse=True)
         context = np.empty_like(X)
         for g in range(patient.max() + 1 if patient.size else 0):
