@@ -694,11 +694,17 @@ def load_model(path):
     ------
     FileNotFoundError
         If ``path`` does not exist.
+    IsADirectoryError
+        If ``path`` is a folder.
     ValueError
         If the file is not a skmrs model file (a pickle, say), is damaged,
         has a newer format version, names a type that is not on the list,
         or holds an array with pickled objects: such files are refused
-        before anything in them is run.
+        before anything in them is run. Also if a member breaks a limit or
+        a consistency check made before anything is allocated or indexed
+        (sizes, JSON depth, array headers, network and tree shapes; see
+        ``docs/models.rst``): the message names the file and the member and
+        ends "the file is damaged or was not written by skmrs."
 
     See Also
     --------
