@@ -569,3 +569,26 @@ def test_save_model_replaces_a_file_whole(tmp_path, monkeypatch):
         save_model(_tiny(default_models("quick")["RF"]).fit(X, y), path)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["m.skmrs"]
+
+
+def _array_of(members, attribute):
+    """The member holding the array saved as ``attribute`` (first found)."""
+    stack = [json.loads(members["model.json"])]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            if len(item) == 2 and item[0] == attribute and isinstance(item[1], dict):
+                return item[1]["ref"]
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+    raise AssertionError(attribute)
+
+
+def test_svm_whose_counts_disagree_is_refused(tmp_path):
+    X, y = _data()
+    svm = _fit(_tiny(default_models("quick")["SVM"]), X, y)
+    path = save_model(svm, tmp_path / "svm.skmrs")
+    members = _members(path)
+    members[_array_of(members, "_n_support")] = _npy(np.array([500, 500], np.int32))
+    _damaged(_zip(path, members), "_n_support does not count the .* support vectors")
