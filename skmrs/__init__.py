@@ -6,8 +6,13 @@ arXiv:2006.12285), a physically grounded simulator of patient cohorts as its
 embedded data set, readers for real data, and patient-wise evaluation.
 """
 
-from .classification import DistillMixClassifier, ResNetClassifier
+from .classification import DistillMixClassifier, PatientClassifier, ResNetClassifier
 
 __version__ = "0.2.0"
 
-__all__ = ["DistillMixClassifier", "ResNetClassifier", "__version__"]
+__all__ = [
+    "DistillMixClassifier",
+    "PatientClassifier",
+    "ResNetClassifier",
+    "__version__",
+]

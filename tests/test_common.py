@@ -15,6 +15,7 @@ from imblearn.utils.estimator_checks import (
     parametrize_with_checks as parametrize_with_sampler_checks,
 )
 from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skmrs.classification import ResNetClassifier
@@ -47,6 +48,10 @@ SMALL_PARAMS: dict[str, dict] = {
         estimator=ResNetClassifier(**TINY_NET, random_state=0), cv=2
     ),
     "OracleClassifier": dict(estimator=ResNetClassifier(**TINY_NET, random_state=0)),
+    # a linear voxel model: the checks are about the patient stage's API
+    "PatientClassifier": dict(
+        estimator=LogisticRegression(max_iter=200), cv=2, random_state=0
+    ),
 }
 
 _DENSE_ONLY = "dense spectra only: pandas sparse frames are refused like scipy sparse"

@@ -4,12 +4,15 @@ from ._batched import fit_resnets
 from ._cleanlab import CleanLearningClassifier
 from ._distillmix import DistillMixClassifier, make_distillmix_pipeline
 from ._noisy import NoiseAwareClassifier
+from ._patient import DEFAULT_PATIENT_FEATURES, PatientClassifier
 from ._resnet import ResNetClassifier
 
 __all__ = [
+    "DEFAULT_PATIENT_FEATURES",
     "CleanLearningClassifier",
     "DistillMixClassifier",
     "NoiseAwareClassifier",
+    "PatientClassifier",
     "ResNetClassifier",
     "fit_resnets",
     "make_distillmix_pipeline",
