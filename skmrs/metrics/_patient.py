@@ -216,3 +216,23 @@ def patient_roc_auc_score(
             f"({int(truth[0])})."
         )
     return float(roc_auc_score(truth, proba))
+
+
+def patient_brier_score(
+    y_true, y_proba, *, groups, rule: str = "any", pos_label=1
+) -> float:
+    """Brier score over patients: mean squared gap of probability and diagnosis.
+
+    Each patient is scored by the mean tumour probability of its spectra (a
+    patient-level classifier gives every spectrum its patient's probability,
+    so the mean is that probability). Lower is better; 0.25 is a constant 0.5.
+    Parameters are those of :func:`patient_accuracy_score`.
+
+    Examples
+    --------
+    >>> from skmrs.metrics import patient_brier_score
+    >>> patient_brier_score([1, 1, 0, 0], [0.9, 0.6, 0.5, 0.0], groups=[1, 1, 2, 2])
+    0.0625
+    """
+    truth, proba = _patient_arrays(y_true, y_proba, groups, rule, pos_label)
+    return float(np.mean((proba - truth) ** 2))
