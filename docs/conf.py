@@ -20,6 +20,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "docs" / "_ext"))
 
 import skmrs  # noqa: E402
 
@@ -36,6 +37,7 @@ extensions = [
     "sphinx.ext.viewcode",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
+    "skmrs_records",
 ]
 
 templates_path = ["_templates"]
@@ -51,6 +53,13 @@ autodoc_typehints = "none"  # numpydoc writes the types from the docstrings
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 numpydoc_xref_param_type = False
+
+# -- Figures from records ----------------------------------------------------
+# ``.. record-table::`` and ``.. record-source::`` render measured figures from
+# the JSON records of benchmarks/results/ (docs/_ext/skmrs_records.py). A record
+# measured on an older cohort than its page describes gets a generated note;
+# "error" makes it a warning, so a -W build fails instead.
+records_stale = "note"
 
 # -- HTML -------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"

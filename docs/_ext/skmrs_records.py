@@ -1,0 +1,332 @@
+"""Figures from records: the docs' measured tables rendered from JSON records.
+
+Every measured figure of the documentation comes from a record committed under
+``benchmarks/results/`` (format: ``benchmarks/results/README.md``) and is
+rendered when the docs build, so a figure cannot drift from the run that made
+it. Two directives::
+
+    .. record-table:: calibration_v0.3.json
+       :group-by: variant, model
+       :columns: auc, auc_tissue
+       :headers: cohort, model, voxel AUC, tissue AUC
+       :where: model=SVM, fold=0
+       :digits: 3
+       :count:
+       :cohort: 0.3
+
+    .. record-source:: calibration_h200.json
+
+``record-table`` renders the record's rows (grouped rows as mean +- sd over
+the group) and, under it, the line saying which command, version, machine and
+date made them. ``record-source`` renders that line alone (for a figure drawn
+from a record). A record measured on an older simulated cohort than the one
+the page describes (``:cohort:``, by default the cohort of the skmrs being
+documented) gets a generated note saying so; with ``records_stale = "error"``
+in ``conf.py`` it is a warning, which ``-W`` turns into a failed build.
+
+The functions without Sphinx in them (:func:`load_record`,
+:func:`check_record`, :func:`render_table`, ...) are what
+``tests/test_docs_records.py`` checks the committed records with.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+RECORDS_DIR = ROOT / "benchmarks" / "results"
+
+#: Header fields every record carries, with what they say.
+REQUIRED = {
+    "command": "the command line that made the record, run from the repository root",
+    "skmrs_version": "skmrs.__version__ of the run",
+    "cohort_version": "version of the simulated cohort (major.minor), e.g. '0.3'",
+    "machine": "the machine in words: CPU (cores) and GPU, e.g. 'AMD EPYC, 2 cores'",
+    "date": "ISO date of the run, YYYY-MM-DD",
+}
+#: The file of a folder record (``skmrs benchmark --output``) holding its header.
+FOLDER_HEADER = "record.json"
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+_VERSION = re.compile(r"^(\d+)\.(\d+)")
+
+
+def version_key(version: str) -> tuple[int, int]:
+    """(major, minor) of a version string: the cohort changes with these."""
+    match = _VERSION.match(str(version))
+    if match is None:
+        raise ValueError(f"{version!r} is not a version (expected major.minor...)")
+    return int(match.group(1)), int(match.group(2))
+
+
+def current_cohort_version() -> str:
+    """Cohort version of the installed skmrs.
+
+    ``skmrs.datasets.COHORT_VERSION`` when the package defines it, else the
+    major.minor of ``skmrs.__version__`` (every cohort change bumps the minor).
+    """
+    import skmrs
+    import skmrs.datasets
+
+    explicit = getattr(skmrs.datasets, "COHORT_VERSION", None)
+    if explicit is not None:
+        return str(explicit)
+    return "{}.{}".format(*version_key(skmrs.__version__))
+
+
+def record_path(name, records_dir=None) -> Path:
+    """Path of the record ``name`` (a file or folder under ``records_dir``)."""
+    base = Path(records_dir) if records_dir is not None else RECORDS_DIR
+    path = base / name
+    if not path.exists():
+        raise FileNotFoundError(f"no record {name!r} in {base}")
+    return path
+
+
+def load_record(path, rows: str = "folds") -> dict:
+    """A record's header fields and ``"rows"`` (a list of dicts).
+
+    ``path`` is a JSON file holding the header fields and ``"rows"``, or a
+    folder written by ``skmrs benchmark --output`` holding ``results.json``
+    and a header file ``record.json``; its rows are the per-fold records
+    (``rows="folds"``) or the per-model summary (``rows="summary"``).
+    """
+    path = Path(path)
+    if path.is_dir():
+        header = json.loads((path / FOLDER_HEADER).read_text(encoding="utf-8"))
+        results = json.loads((path / "results.json").read_text(encoding="utf-8"))
+        record = {**header, "rows": results[rows], "results": results}
+    else:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    record["path"] = path
+    return record
+
+
+def check_record(record: dict) -> list[str]:
+    """What is wrong with a record's header and rows (empty when nothing)."""
+    problems = []
+    for field in REQUIRED:
+        value = record.get(field)
+        if not isinstance(value, str) or not value.strip():
+            problems.append(f"{field!r} missing or empty ({REQUIRED[field]})")
+    if isinstance(record.get("date"), str) and not _DATE.match(record["date"]):
+        problems.append(f"'date' {record['date']!r} is not YYYY-MM-DD")
+    versions_ok = True
+    for field in ("skmrs_version", "cohort_version"):
+        try:
+            version_key(record.get(field, ""))
+        except ValueError as exc:
+            problems.append(f"{field!r}: {exc}")
+            versions_ok = False
+    if versions_ok and version_key(record["cohort_version"]) > version_key(
+        record["skmrs_version"]
+    ):
+        problems.append("'cohort_version' is newer than 'skmrs_version'")
+    rows = record.get("rows")
+    if not (isinstance(rows, list) and rows and all(isinstance(r, dict) for r in rows)):
+        problems.append("'rows' must be a non-empty list of objects")
+    return problems
+
+
+def _parse_where(text: str) -> dict:
+    where = {}
+    for item in filter(None, (s.strip() for s in text.split(","))):
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise ValueError(f":where: item {item!r} is not key=value")
+        where[key.strip()] = value.strip()
+    return where
+
+
+def _matches(row: dict, where: dict) -> bool:
+    return all(str(row.get(key)) == value for key, value in where.items())
+
+
+def _cell(values, digits: int) -> str:
+    numbers = [float(v) for v in values if v is not None]
+    numbers = [v for v in numbers if math.isfinite(v)]
+    if not numbers:
+        return "n/a"
+    mean = sum(numbers) / len(numbers)
+    if len(numbers) == 1:
+        return f"{mean:.{digits}f}"
+    sd = math.sqrt(sum((v - mean) ** 2 for v in numbers) / len(numbers))
+    return f"{mean:.{digits}f} ± {sd:.{digits}f}"
+
+
+def table_rows(record, columns, group_by=(), where=None, digits=3, count=False):
+    """The rows of a table: one per group (mean ± sd) or per record row."""
+    rows = [r for r in record["rows"] if _matches(r, where or {})]
+    if not rows:
+        raise ValueError(f"record {record['path']}: no row matches {where}")
+    missing = [c for c in [*group_by, *columns] if c not in rows[0]]
+    if missing:
+        raise ValueError(
+            f"record {record['path']}: no column {missing}; it has {sorted(rows[0])}"
+        )
+    if not group_by:
+        out = []
+        for row in rows:
+            out.append(
+                [
+                    _cell([row[c]], digits) if _is_number(row[c]) else str(row[c])
+                    for c in columns
+                ]
+            )
+        return out
+    groups: dict[tuple, list] = {}
+    for row in rows:
+        groups.setdefault(tuple(str(row[g]) for g in group_by), []).append(row)
+    out = []
+    for key, members in groups.items():
+        cells = list(key) + [_cell([m[c] for m in members], digits) for c in columns]
+        if count:
+            cells.append(str(len(members)))
+        out.append(cells)
+    return out
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def render_table(record, columns, group_by=(), headers=None, where=None, digits=3,
+                 count=False) -> str:  # fmt: skip
+    """reST ``list-table`` of a record."""
+    body = table_rows(record, columns, group_by, where, digits, count)
+    names = [*group_by, *columns] + (["n"] if count and group_by else [])
+    headers = list(headers) if headers else names
+    if len(headers) != len(names):
+        raise ValueError(
+            f":headers: gives {len(headers)} names for {len(names)} columns"
+        )
+    lines = [".. list-table::", "   :header-rows: 1", ""]
+    for row in [headers, *body]:
+        lines.append(f"   * - {row[0]}")
+        lines.extend(f"     - {cell}" for cell in row[1:])
+    return "\n".join(lines)
+
+
+def provenance(record) -> str:
+    """One line: which command, skmrs, cohort, machine and date made the record."""
+    name = Path(record["path"]).name
+    return (
+        f"Record ``benchmarks/results/{name}``: ``{record['command']}``, "
+        f"skmrs {record['skmrs_version']} (cohort {record['cohort_version']}), "
+        f"{record['machine']}, {record['date']}."
+    )
+
+
+def stale_note(record, describes: str) -> str | None:
+    """The generated note of a record older than the cohort a page describes."""
+    if version_key(record["cohort_version"]) >= version_key(describes):
+        return None
+    return (
+        f"These figures were measured on the simulated cohort of skmrs "
+        f"{record['cohort_version']}, older than the cohort of skmrs {describes} "
+        f"that this page describes; they are re-measured by "
+        f"``{record['command']}``."
+    )
+
+
+# -- Sphinx -------------------------------------------------------------------
+
+
+def _directives():
+    """The directive classes (Sphinx imported only when the docs build)."""
+    from docutils import nodes
+    from docutils.parsers.rst import directives
+    from docutils.statemachine import StringList
+    from sphinx.util import logging
+    from sphinx.util.docutils import SphinxDirective
+
+    logger = logging.getLogger(__name__)
+
+    def split(text):
+        return [s.strip() for s in (text or "").split(",") if s.strip()]
+
+    class RecordSource(SphinxDirective):
+        """The provenance line of a record (and its note when stale)."""
+
+        required_arguments = 1
+        option_spec = {"cohort": directives.unchanged, "rows": directives.unchanged}
+
+        def load(self):
+            config = self.env.config
+            path = record_path(self.arguments[0], config.records_dir)
+            watched = path if path.is_file() else path / "results.json"
+            self.env.note_dependency(str(watched))
+            record = load_record(path, self.options.get("rows", "folds"))
+            problems = check_record(record)
+            if problems:
+                raise self.error(f"record {path}: " + "; ".join(problems))
+            return record
+
+        def footer(self, record) -> str:
+            config = self.env.config
+            describes = self.options.get("cohort") or config.records_cohort_version
+            text = [f"*{provenance(record)}*", ""]
+            note = stale_note(record, describes)
+            if note:
+                if self.env.config.records_stale == "error":
+                    logger.warning(note, location=self.get_location())
+                text += [".. note::", "", "   " + note, ""]
+            return "\n".join(text)
+
+        def parse(self, text: str):
+            container = nodes.container(classes=["skmrs-record"])
+            self.state.nested_parse(
+                StringList(text.splitlines(), source=self.arguments[0]),
+                self.content_offset, container,
+            )  # fmt: skip
+            return [container]
+
+        def run(self):
+            try:
+                record = self.load()
+            except (OSError, ValueError, KeyError) as exc:
+                raise self.error(str(exc)) from exc
+            return self.parse(self.footer(record))
+
+    class RecordTable(RecordSource):
+        """A table rendered from a record, with its provenance line."""
+
+        option_spec = {
+            **RecordSource.option_spec,
+            "columns": directives.unchanged_required,
+            "group-by": directives.unchanged,
+            "headers": directives.unchanged,
+            "where": directives.unchanged,
+            "digits": directives.nonnegative_int,
+            "count": directives.flag,
+        }
+
+        def run(self):
+            try:
+                record = self.load()
+                table = render_table(
+                    record,
+                    split(self.options["columns"]),
+                    group_by=split(self.options.get("group-by")),
+                    headers=split(self.options.get("headers")) or None,
+                    where=_parse_where(self.options.get("where", "")),
+                    digits=self.options.get("digits", 3),
+                    count="count" in self.options,
+                )
+            except (OSError, ValueError, KeyError) as exc:
+                raise self.error(str(exc)) from exc
+            return self.parse(table + "\n\n" + self.footer(record))
+
+    return RecordSource, RecordTable
+
+
+def setup(app):
+    source, table = _directives()
+    app.add_config_value("records_dir", str(RECORDS_DIR), "env")
+    app.add_config_value("records_cohort_version", current_cohort_version(), "env")
+    app.add_config_value("records_stale", "note", "env")
+    app.add_directive("record-source", source)
+    app.add_directive("record-table", table)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

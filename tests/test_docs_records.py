@@ -1,0 +1,193 @@
+"""Figures from records: every record is complete, every page cites a real one.
+
+The records are the JSON files of ``benchmarks/results/`` (format:
+``benchmarks/results/README.md``); the docs render them with the
+``record-table`` and ``record-source`` directives of
+``docs/_ext/skmrs_records.py``.
+"""
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+
+import skmrs_records as rec  # noqa: E402
+
+DIRECTIVE = re.compile(r"^\.\. record-(table|source):: *(\S+) *$")
+OPTION = re.compile(r"^   :([\w-]+):(.*)$")
+
+
+def _records():
+    """Every record under benchmarks/results: JSON files and folder records."""
+    base = rec.RECORDS_DIR
+    if not base.is_dir():
+        return []
+    files = [p for p in base.rglob("*.json") if p.parent == base]
+    folders = [p.parent for p in base.rglob(rec.FOLDER_HEADER) if p.parent != base]
+    return sorted(files + folders)
+
+
+def _citations():
+    """(page, directive, record name, options) of every directive in docs/."""
+    found = []
+    for page in sorted((ROOT / "docs").glob("*.rst")):
+        lines = page.read_text(encoding="utf-8").splitlines()
+        for i, line in enumerate(lines):
+            match = DIRECTIVE.match(line)
+            if not match:
+                continue
+            options = {}
+            for following in lines[i + 1 :]:
+                opt = OPTION.match(following)
+                if not opt:
+                    break
+                options[opt.group(1)] = opt.group(2).strip()
+            found.append((page.name, match.group(1), match.group(2), options))
+    return found
+
+
+RECORDS = _records()
+CITATIONS = _citations()
+
+
+@pytest.mark.parametrize(
+    "path", RECORDS or [None], ids=lambda p: p.name if p else "none"
+)
+def test_record_is_complete(path):
+    if path is None:
+        pytest.skip("no record committed under benchmarks/results yet")
+    record = rec.load_record(path)
+    assert rec.check_record(record) == [], path
+    current = rec.version_key(rec.current_cohort_version())
+    assert rec.version_key(record["cohort_version"]) <= current, (
+        f"{path} claims a cohort newer than this skmrs's"
+    )
+    if path.is_dir():
+        assert isinstance(record.get("wall_s"), (int, float)), f"{path}: no wall_s"
+
+
+@pytest.mark.parametrize(
+    "page, kind, name, options",
+    CITATIONS or [(None, None, None, None)],
+    ids=lambda v: str(v) if isinstance(v, str) else "",
+)
+def test_page_cites_a_record_that_renders(page, kind, name, options):
+    if page is None:
+        pytest.skip("no page cites a record yet")
+    record = rec.load_record(rec.record_path(name), options.get("rows", "folds"))
+    assert rec.check_record(record) == [], f"{page} cites {name}"
+    if kind == "table":
+
+        def split(key):
+            return [s.strip() for s in options.get(key, "").split(",") if s.strip()]
+
+        rec.render_table(
+            record,
+            split("columns"),
+            group_by=split("group-by"),
+            headers=split("headers") or None,
+            where=rec._parse_where(options.get("where", "")),
+            count="count" in options,
+        )
+
+
+def _record(tmp_path, cohort="0.2", **extra):
+    rows = [
+        {"variant": "default", "model": "SVM", "fold": f, "auc": a}
+        for f, a in enumerate([0.6, 0.7])
+    ] + [{"variant": "default", "model": "RF", "fold": 0, "auc": 0.5}]
+    data = {
+        "command": "python benchmarks/bench_calibration.py",
+        "skmrs_version": "0.2.0",
+        "cohort_version": cohort,
+        "machine": "AMD EPYC, 2 cores",
+        "date": "2026-12-01",
+        "rows": rows,
+        **extra,
+    }
+    path = tmp_path / "calib.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_render_table_groups_mean_sd(tmp_path):
+    record = rec.load_record(_record(tmp_path))
+    text = rec.render_table(record, ["auc"], group_by=["model"], count=True)
+    assert "* - model\n     - auc\n     - n" in text
+    assert "* - SVM\n     - 0.650 ± 0.050\n     - 2" in text
+    assert "* - RF\n     - 0.500\n     - 1" in text
+    one = rec.render_table(record, ["model", "auc"], where={"fold": "1"})
+    assert "* - SVM\n     - 0.700" in one and "RF" not in one
+    with pytest.raises(ValueError, match="no column"):
+        rec.render_table(record, ["tissue_auc"])
+
+
+def test_check_record_names_what_is_missing(tmp_path):
+    record = rec.load_record(_record(tmp_path, cohort="0.4", date="yesterday"))
+    del record["machine"]
+    problems = " ".join(rec.check_record(record))
+    assert "'machine'" in problems and "YYYY-MM-DD" in problems
+    assert "newer than 'skmrs_version'" in problems
+
+
+def test_stale_note():
+    record = {"cohort_version": "0.2", "command": "python bench.py"}
+    assert rec.stale_note(record, "0.2") is None
+    assert rec.stale_note(record, "0.2.5") is None
+    note = rec.stale_note(record, "0.3")
+    assert "skmrs 0.2" in note and "``python bench.py``" in note
+
+
+def _build(tmp_path, stale):
+    """Build a one-page Sphinx project citing a cohort-0.2 record, as 0.3.
+
+    Returns the page's HTML, the warnings and Sphinx's status code (1 when a
+    warning was turned into an error).
+    """
+    import io
+
+    from sphinx.application import Sphinx
+
+    _record(tmp_path)
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conf.py").write_text(
+        f"import sys\nsys.path.insert(0, {str(ROOT / 'docs' / '_ext')!r})\n"
+        f"extensions = ['skmrs_records']\nrecords_dir = {str(tmp_path)!r}\n"
+        f"records_cohort_version = '0.3'\nrecords_stale = {stale!r}\n"
+    )
+    (src / "index.rst").write_text(
+        "Page\n====\n\n.. record-table:: calib.json\n   :group-by: model\n"
+        "   :columns: auc\n   :headers: model, voxel AUC\n\n"
+        ".. record-source:: calib.json\n   :cohort: 0.2\n"
+    )
+    out, warnings = tmp_path / "html", io.StringIO()
+    app = Sphinx(
+        str(src), str(src), str(out), str(tmp_path / "doctrees"), "html",
+        warningiserror=True, status=None, warning=warnings, freshenv=True,
+    )  # fmt: skip
+    try:
+        app.build()
+    except Exception as exc:  # older Sphinx raises on the first warning
+        return "", str(exc), 1
+    html = (out / "index.html").read_text(encoding="utf-8")
+    return html, warnings.getvalue(), app.statuscode
+
+
+def test_sphinx_renders_the_table_and_the_stale_note(tmp_path):
+    html, warnings, status = _build(tmp_path, "note")
+    assert status == 0, warnings
+    assert "voxel AUC" in html and "0.650 ± 0.050" in html
+    assert "python benchmarks/bench_calibration.py" in html
+    # the table (page describes 0.3) gets the note; the source (:cohort: 0.2) not
+    assert html.count("older than the cohort of skmrs 0.3") == 1
+
+
+def test_sphinx_fails_on_a_stale_record_when_asked(tmp_path):
+    _, warnings, status = _build(tmp_path, "error")
+    assert status == 1 and "older than the cohort" in warnings
