@@ -237,7 +237,7 @@ def test_table_is_its_record():
     with_truth = any("roc_auc_true" in r for r in folds)
     result = BenchmarkResult(folds, {}, None, y_true=True if with_truth else None)
     assert _record_block().rstrip("\n") == result.format_table()
-    intro = TEXT.split(RECORD_MARKER, 1)[0].rsplit("\n\n", 1)[1]
+    intro = TEXT.split(RECORD_MARKER, 1)[0].strip().rsplit("\n\n", 1)[1]
     assert f"{record['wall_s']:.0f} s" in intro, "the README states the run's wall time"
     summary = np.genfromtxt(
         QUICK_RECORD / "summary.csv",
