@@ -1,11 +1,12 @@
 """Patient accuracy, AUC and Brier score: the paper's mean rule vs PatientClassifier.
 
     OMP_NUM_THREADS=1 python benchmarks/bench_patient.py [--n-patients 150]
-        [--n-splits 5] [--seeds 0 1] [--cohort JSON ...] [--context]
+        [--n-splits 5] [--seeds 0 1] [--cohort NAME_OR_JSON ...] [--context]
         [--out benchmarks/results/bench_patient.json]
 
-On ``make_mrs_cohort(n_patients, random_state=0, **cohort)`` for each JSON
-cohort, outer ``GroupKFold(n_splits, shuffle=True, random_state=seed)`` by
+On ``make_mrs_cohort(n_patients, random_state=0, **cohort)`` for each cohort
+(a name of ``VARIANTS``: "default", "candidate", "pure", or JSON keyword
+arguments), outer ``GroupKFold(n_splits, shuffle=True, random_state=seed)`` by
 patient. In every outer fold one :class:`skmrs.PatientClassifier` is fitted on
 the training patients with the benchmark's SVM
 (``CalibratedClassifierCV(SVC(), ensemble=False)``) as its voxel model. Its
@@ -37,17 +38,19 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GroupKFold
 
 import skmrs
+import skmrs.datasets
 from skmrs import PatientClassifier
 from skmrs.benchmark import default_models
 from skmrs.datasets import make_mrs_cohort
 from skmrs.metrics import patient_labels, patient_probabilities
 
 METRICS = ("patient_accuracy", "patient_roc_auc", "patient_brier")
-DEFAULT_COHORTS = [
-    "{}",
-    '{"exam_artefacts": 0, "field_effect": 0.1, "b0_inhomogeneity": 8}',
-    '{"field_effect": 0, "age_effect": 0, "exam_artefacts": 0}',
-]
+# --cohort takes these names or JSON keyword arguments of make_mrs_cohort
+VARIANTS = {
+    "default": {},
+    "candidate": {"exam_artefacts": 0, "field_effect": 0.1, "b0_inhomogeneity": 8},
+    "pure": {"field_effect": 0, "age_effect": 0, "exam_artefacts": 0},
+}
 
 
 def _scores(truth, proba, decision) -> dict:
@@ -88,14 +91,18 @@ def _fold_rows(c, train, test, seed, context) -> list[dict]:
     return [dict(row, n_test_patients=int(truth.size)) for row in rows]
 
 
-def run(cohort: dict, n_patients: int, n_splits: int, seeds, context) -> list[dict]:
+def run(variant: str, n_patients: int, n_splits: int, seeds, context) -> list[dict]:
+    cohort = VARIANTS[variant] if variant in VARIANTS else json.loads(variant)
     c = make_mrs_cohort(n_patients=n_patients, random_state=0, **cohort)
     rows = []
     for seed in seeds:
         outer = GroupKFold(n_splits, shuffle=True, random_state=seed)
         for fold, (train, test) in enumerate(outer.split(c.data, c.target, c.groups)):
             for row in _fold_rows(c, train, test, seed, context):
-                rows.append(dict(row, cohort=cohort, seed=seed, fold=fold))
+                rows.append(
+                    dict(row, variant=variant, cohort=json.dumps(cohort), seed=seed)
+                    | {"fold": fold}
+                )
                 print(
                     f"  seed {seed} fold {fold} {row['model']:26s} "
                     + " ".join(f"{row[m]:.3f}" for m in METRICS),
@@ -127,12 +134,35 @@ def report(rows: list[dict]) -> None:
             )
 
 
+def record_rows(rows: list[dict]) -> list[dict]:
+    """Flat rows with one set of keys, and a "diff" row per fold and variant.
+
+    A diff row is the model minus the mean rule on the same outer fold.
+    """
+    keys = ("variant", "cohort", "seed", "fold", "model", *METRICS)
+    extra = ("threshold", "fit_time", "n_test_patients")
+    out = [{k: r.get(k) for k in keys + extra} for r in rows]
+    fold = {(r["variant"], r["seed"], r["fold"], r["model"]): r for r in rows}
+    for (variant, seed, k, model), r in fold.items():
+        if model == "mean rule":
+            continue
+        base = fold[(variant, seed, k, "mean rule")]
+        diff = {m: r[m] - base[m] for m in METRICS}
+        out.append(
+            {key: r[key] for key in keys[:4]}
+            | {"model": f"{model} - mean rule"}
+            | diff
+            | dict.fromkeys(extra)
+        )
+    return out
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--n-patients", type=int, default=150)
     parser.add_argument("--n-splits", type=int, default=5)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
-    parser.add_argument("--cohort", nargs="+", default=DEFAULT_COHORTS)
+    parser.add_argument("--cohort", nargs="+", default=list(VARIANTS))
     parser.add_argument("--context", action="store_true")
     parser.add_argument("--out", default="benchmarks/results/bench_patient.json")
     args = parser.parse_args()
@@ -140,19 +170,23 @@ def main():
         "command": "OMP_NUM_THREADS=1 python benchmarks/bench_patient.py "
         + " ".join(f"'{a}'" if a.startswith("{") else a for a in sys.argv[1:]),
         "skmrs_version": skmrs.__version__,
+        "cohort_version": getattr(skmrs.datasets, "COHORT_VERSION", None)
+        or ".".join(skmrs.__version__.split(".")[:2]),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, "
         f"{platform.platform()}",
         "date": datetime.date.today().isoformat(),
         "cohort": {"n_patients": args.n_patients, "random_state": 0},
+        "description": "patient accuracy, AUC and Brier score per outer fold: "
+        "the mean rule and PatientClassifier on one fitted SVM; rows 'X - mean "
+        "rule' are per-fold differences",
         "rows": [],
     }
     for cohort in args.cohort:
         print(f"\ncohort {cohort}, {args.n_patients} patients, {args.n_splits} folds")
-        rows = run(
-            json.loads(cohort), args.n_patients, args.n_splits, args.seeds, args.context
-        )
+        rows = run(cohort, args.n_patients, args.n_splits, args.seeds, args.context)
         report(rows)
         record["rows"].extend(rows)
+    record["rows"] = record_rows(record["rows"])
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".tmp")
