@@ -8,7 +8,7 @@ embedded data set, readers for real data, and patient-wise evaluation.
 
 from .classification import DistillMixClassifier, PatientClassifier, ResNetClassifier
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 __all__ = [
     "DistillMixClassifier",

@@ -50,6 +50,8 @@ def _simulate(args) -> int:
         field_effect=args.field_effect,
         age_effect=args.age_effect,
         exam_artefacts=args.exam_artefacts,
+        b0_inhomogeneity=args.b0_inhomogeneity,
+        baseline_distortion=args.baseline_distortion,
         random_state=args.random_state,
     )
     print(_summary(cohort, time.perf_counter() - start))
@@ -171,7 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--label-noise", type=float, default=0.6)
     sim.add_argument("--snr", type=float, default=8.0)
     sim.add_argument(
-        "--field-effect", type=float, default=0.3, help="glioma field effect (0-0.9)"
+        "--field-effect", type=float, default=0.1, help="glioma field effect (0-0.9)"
     )
     sim.add_argument(
         "--age-effect", type=float, default=1.0, help="age model strength (1 = lit.)"
@@ -179,8 +181,20 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument(
         "--exam-artefacts",
         type=float,
-        default=2.0,
+        default=0.0,
         help="strength of the artefacts one examination's voxels share (>= 0)",
+    )
+    sim.add_argument(
+        "--b0-inhomogeneity",
+        type=float,
+        default=8.0,
+        help="sd (Hz) of the voxels' B0 offsets across the slab (>= 0)",
+    )
+    sim.add_argument(
+        "--baseline-distortion",
+        type=float,
+        default=3.0,
+        help="strength of every voxel's own baseline distortion (>= 0)",
     )
     sim.add_argument("--random-state", type=int, default=0)
     sim.add_argument("--output", help="save X, y, y_true, groups, ppm to this .npz")

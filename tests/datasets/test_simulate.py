@@ -87,8 +87,10 @@ def test_return_X_y():
 
 
 def _clean(**kwargs):
-    """Noise-free cohort without scalp lipids or exam artefacts: the tissue alone."""
+    """Noise-free cohort without scalp lipids or acquisition artefacts: the tissue."""
     kwargs.setdefault("exam_artefacts", 0.0)
+    kwargs.setdefault("b0_inhomogeneity", 0.0)
+    kwargs.setdefault("baseline_distortion", 0.0)
     return make_mrs_cohort(snr=1e4, lipid_contamination=0.0, random_state=0, **kwargs)
 
 
@@ -256,9 +258,10 @@ def test_field_effect_lowers_naa_in_tumour_patients_normal_appearing_tissue():
 
 
 def test_the_default_cohort_has_the_field_effect_and_the_age_model():
-    # the calibrated defaults (docs/simulator.rst) keep both directions
+    # the calibrated defaults (docs/simulator.rst) keep both directions; the
+    # default field effect (0.1) is a 5-10 % NAA loss (0.93 measured)
     in_tumour_patients, in_others = _normal_appearing_naa_cr()
-    assert in_tumour_patients < 0.9 * in_others
+    assert in_tumour_patients < 0.96 * in_others
     c = make_mrs_cohort(n_patients=20, random_state=0)
     off = make_mrs_cohort(
         n_patients=20, random_state=0, field_effect=0, age_effect=0, exam_artefacts=0
@@ -333,6 +336,10 @@ def test_peritumoral_oedema_broadens_lines_near_the_tumour():
         (dict(exam_artefacts=-0.5), "exam_artefacts"),
         (dict(exam_artefacts=float("nan")), "exam_artefacts"),
         (dict(exam_artefacts=11.0), "exam_artefacts"),
+        (dict(b0_inhomogeneity=-1.0), "b0_inhomogeneity"),
+        (dict(b0_inhomogeneity=float("inf")), "b0_inhomogeneity"),
+        (dict(baseline_distortion=-0.1), "baseline_distortion"),
+        (dict(baseline_distortion="3"), "baseline_distortion"),
     ],
 )
 def test_bad_field_and_age_effects_raise(kwargs, name):
@@ -343,9 +350,15 @@ def test_bad_field_and_age_effects_raise(kwargs, name):
 def test_zero_effects_reproduce_the_cohort_of_the_previous_release():
     # Values of make_mrs_cohort(n_patients=4, random_state=0) before the
     # field effect, the age model and the exam artefacts existed (skmrs at
-    # 8e1b188): with all three at 0 every draw is the same.
+    # 8e1b188): with all of them at 0 every draw is the same.
     c = make_mrs_cohort(
-        n_patients=4, random_state=0, field_effect=0, age_effect=0, exam_artefacts=0
+        n_patients=4,
+        random_state=0,
+        field_effect=0,
+        age_effect=0,
+        exam_artefacts=0,
+        b0_inhomogeneity=0,
+        baseline_distortion=0,
     )
     np.testing.assert_array_equal(np.bincount(c.groups), [18, 22, 14, 13])
     np.testing.assert_array_equal(c.patient_target, [1, 0, 1, 1])
@@ -359,3 +372,67 @@ def test_zero_effects_reproduce_the_cohort_of_the_previous_release():
     np.testing.assert_allclose(
         c.data[:5, 157], [1.69493, 0.76099, 0.18175, 0.36451, 0.76036], atol=1e-4
     )
+
+
+def test_skmrs_0_2_default_cohort_comes_back_with_its_parameters():
+    # make_mrs_cohort(n_patients=4, random_state=0) of skmrs 0.2 (12631f4)
+    c = make_mrs_cohort(
+        n_patients=4,
+        random_state=0,
+        field_effect=0.3,
+        age_effect=1.0,
+        exam_artefacts=2.0,
+        b0_inhomogeneity=0.0,
+        baseline_distortion=0.0,
+    )
+    np.testing.assert_array_equal(np.bincount(c.groups), [18, 22, 14, 13])
+    np.testing.assert_allclose(
+        c.data[:5, 157], [1.564325, 1.102525, 0.533302, 0.636288, 1.24574], atol=1e-4
+    )
+    np.testing.assert_allclose(
+        c.data[[10, 30, 50], 40], [0.544143, 0.44892, 1.030015], atol=1e-4
+    )
+
+
+def _naa_position_and_width(**kwargs):
+    """ppm of the NAA maximum and the linewidth of every voxel (noise-free)."""
+    c = _clean(n_patients=40, tumour_ratio=0.0, lesion_share=0.0, **kwargs)
+    window = np.abs(c.ppm - 2.01) < 0.15
+    peak = c.ppm[window][np.argmax(c.data[:, window], axis=1)]
+    return c, peak
+
+
+def test_b0_inhomogeneity_shifts_and_broadens_each_voxel_from_a_side_stream():
+    base, base_peak = _naa_position_and_width()
+    b0, b0_peak = _naa_position_and_width(b0_inhomogeneity=8.0)
+    np.testing.assert_array_equal(base.groups, b0.groups)
+    np.testing.assert_array_equal(base.tumour_fraction, b0.tumour_fraction)
+    np.testing.assert_array_equal(base.snr, b0.snr)
+    # 8 Hz at 123.2 MHz is 0.065 ppm: the NAA peak wanders voxel by voxel
+    assert np.std(b0_peak) > 2 * np.std(base_peak)
+    assert 0.03 < np.std(b0_peak) < 0.1
+    # lines broaden by half the offset: never narrower, wider on average
+    assert (b0.linewidth >= base.linewidth).all()
+    assert np.mean(b0.linewidth - base.linewidth) == pytest.approx(
+        0.5 * 8.0 * np.sqrt(2 / np.pi), rel=0.25
+    )
+
+
+def test_baseline_distortion_is_each_voxels_own():
+    kwargs = dict(n_patients=40, snr=1e4, lipid_contamination=0.0, random_state=0)
+    off = dict(exam_artefacts=0.0, b0_inhomogeneity=0.0)
+    base = make_mrs_cohort(baseline_distortion=0.0, **off, **kwargs)
+    dist = make_mrs_cohort(baseline_distortion=3.0, **off, **kwargs)
+    np.testing.assert_array_equal(base.tumour_fraction, dist.tumour_fraction)
+    rms_ratio = np.sqrt(np.mean(dist.data**2, axis=1) / np.mean(base.data**2, axis=1))
+    diff = dist.data - base.data * rms_ratio[:, None]
+    assert np.mean(np.abs(diff)) > 0.1
+    # smooth: neighbouring points move together
+    assert np.median(np.corrcoef(diff[:, :-1].ravel(), diff[:, 1:].ravel())) > 0.9
+    # not shared by a patient's voxels, unlike exam_artefacts
+    corr = np.corrcoef(diff)
+    same = base.groups[:, None] == base.groups[None, :]
+    off_diagonal = ~np.eye(len(diff), dtype=bool)
+    within = np.median(np.abs(corr[same & off_diagonal]))
+    between = np.median(np.abs(corr[~same]))
+    assert within < between + 0.1
