@@ -105,6 +105,7 @@ def main():
     parser.add_argument("what", choices=["epochs", "probe"])
     parser.add_argument("variants", nargs="+", help="make_mrs_cohort kwargs, JSON")
     parser.add_argument("--fold", type=int, default=0)
+    parser.add_argument("--epochs", type=int, default=10, help="for 'epochs'")
     args = parser.parse_args()
     torch.set_num_threads(1)
     for variant in args.variants:
