@@ -5,7 +5,7 @@
         [--out benchmarks/results/bench_patient.json]
 
 On ``make_mrs_cohort(n_patients, random_state=0, **cohort)`` for each cohort
-(a name of ``VARIANTS``: "default", "candidate", "pure", or JSON keyword
+(a name of ``VARIANTS``: "default", "pure", or JSON keyword
 arguments), outer ``GroupKFold(n_splits, shuffle=True, random_state=seed)`` by
 patient. In every outer fold one :class:`skmrs.PatientClassifier` is fitted on
 the training patients with the benchmark's SVM
@@ -48,8 +48,13 @@ METRICS = ("patient_accuracy", "patient_roc_auc", "patient_brier")
 # --cohort takes these names or JSON keyword arguments of make_mrs_cohort
 VARIANTS = {
     "default": {},
-    "candidate": {"exam_artefacts": 0, "field_effect": 0.1, "b0_inhomogeneity": 8},
-    "pure": {"field_effect": 0, "age_effect": 0, "exam_artefacts": 0},
+    "pure": {
+        "field_effect": 0,
+        "age_effect": 0,
+        "exam_artefacts": 0,
+        "b0_inhomogeneity": 0,
+        "baseline_distortion": 0,
+    },
 }
 
 

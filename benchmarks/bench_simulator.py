@@ -25,6 +25,7 @@ Run::
 from __future__ import annotations
 
 import argparse
+import os
 import time
 import tracemalloc
 from pathlib import Path
@@ -91,27 +92,50 @@ def calibration(resnet_folds=3, workers=2, out="calibration.jsonl"):
 
 
 def _describe(name, stats):
-    def fmt(values):
-        q = np.nanpercentile(values, [25, 50, 75])
-        return f"{q[1]:6.2f} [{q[0]:.2f}-{q[2]:.2f}]"
+    """Print median [IQR] of each statistic; return them as a record row."""
 
+    def quartiles(values):
+        return np.nanpercentile(values, [25, 50, 75])
+
+    row = {"spectra": name}
+    for key in ("naa_cr", "cho_cr", "linewidth_hz", "snr"):
+        q = quartiles(stats[key])
+        row.update({key: q[1], f"{key}_q25": q[0], f"{key}_q75": q[2]})
+    fmt = {
+        k: f"{row[k]:6.2f} [{row[k + '_q25']:.2f}-{row[k + '_q75']:.2f}]"
+        for k in ("naa_cr", "cho_cr", "linewidth_hz", "snr")
+    }
     print(
-        f"  {name:38s} NAA/Cr {fmt(stats.naa_cr)}  Cho/Cr {fmt(stats.cho_cr)}  "
-        f"LW {fmt(stats.linewidth_hz)} Hz  SNR {fmt(stats.snr)}"
+        f"  {name:38s} NAA/Cr {fmt['naa_cr']}  Cho/Cr {fmt['cho_cr']}  "
+        f"LW {fmt['linewidth_hz']} Hz  SNR {fmt['snr']}"
     )
+    return row
+
+
+SIMULATED = {
+    "simulated non-tumour voxels (default)": {},
+    "same, one voxel shimmed on itself (b0_inhomogeneity=0)": {"b0_inhomogeneity": 0},
+    "same, skmrs 0.2's default": {
+        "field_effect": 0.3,
+        "exam_artefacts": 2,
+        "b0_inhomogeneity": 0,
+        "baseline_distortion": 0,
+    },
+}
 
 
 def realism():
     print("realism: median [IQR] over spectra")
-    cohort = make_mrs_cohort(random_state=0)
-    healthy = (cohort.target == 0) & (cohort.tumour_fraction == 0)
-    _describe(
-        "simulated non-tumour voxels", peak_statistics(cohort.data[healthy], cohort.ppm)
-    )
+    rows = []
+    for name, kwargs in SIMULATED.items():
+        cohort = make_mrs_cohort(random_state=0, **kwargs)
+        healthy = (cohort.target == 0) & (cohort.tumour_fraction == 0)
+        stats = peak_statistics(cohort.data[healthy], cohort.ppm)
+        rows.append(_describe(name, stats))
     folder = SHARED / "nifti_mrs"
     if not folder.is_dir():
         print(f"  (real files skipped: {folder} is absent)")
-        return
+        return rows
     from skmrs.datasets import default_ppm_axis
     from skmrs.io import read_nifti_mrs
     from skmrs.preprocessing import SpectrumPreprocessor
@@ -124,10 +148,31 @@ def realism():
             line_broadening=0.0,
         )
         X = pre.fit_transform(mrs.fids)
-        _describe(
-            name,
-            peak_statistics(X, default_ppm_axis(), larmor_mhz=mrs.centre_frequency),
-        )
+        stats = peak_statistics(X, default_ppm_axis(), larmor_mhz=mrs.centre_frequency)
+        rows.append(_describe(name, stats))
+    return rows
+
+
+def _write_record(path, rows):
+    import json
+    import platform
+
+    import skmrs
+
+    header = {
+        "command": "python benchmarks/bench_simulator.py --fast --record " + str(path),
+        "skmrs_version": skmrs.__version__,
+        "cohort_version": ".".join(skmrs.__version__.split(".")[:2]),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "date": time.strftime("%Y-%m-%d"),
+        "description": (
+            "NAA/Cr, Cho/Cr (peak heights), NAA linewidth (Hz) and peak SNR, "
+            "median and quartiles over the healthy non-tumour voxels of "
+            "make_mrs_cohort(random_state=0, ...) and of the real in-vivo scans"
+        ),
+    }
+    Path(path).write_text(json.dumps({**header, "rows": rows}, indent=1))
+    print(f"wrote {path}")
 
 
 def main():
@@ -145,9 +190,12 @@ def main():
         "--workers", type=int, default=2, help="jobs side by side (1 thread each)"
     )
     parser.add_argument("--out", default="calibration.jsonl", help="finished jobs")
+    parser.add_argument("--record", help="write the realism figures as a record")
     args = parser.parse_args()
     speed_and_memory()
-    realism()
+    rows = realism()
+    if args.record:
+        _write_record(args.record, rows)
     if not args.fast:
         calibration(args.resnet_folds, args.workers, args.out)
 

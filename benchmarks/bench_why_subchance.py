@@ -111,11 +111,13 @@ def main():
     for variant in args.variants:
         c = _cohort(json.loads(variant))
         train, test = list(GroupKFold(5).split(c.data, c.target, c.groups))[args.fold]
-        run = epochs if args.what == "epochs" else probe
-        for row in run(c, train, test):
-            print(
-                json.dumps({"variant": variant, "fold": args.fold, **row}), flush=True
-            )
+        if args.what == "epochs":
+            rows = epochs(c, train, test, args.epochs)
+        else:
+            rows = probe(c, train, test)
+        for row in rows:
+            row = {"what": args.what, "variant": variant, "fold": args.fold, **row}
+            print(json.dumps(row), flush=True)
 
 
 if __name__ == "__main__":

@@ -145,6 +145,12 @@ def _matches(row: dict, where: dict) -> bool:
 
 
 def _cell(values, digits: int) -> str:
+    if (
+        len(values) == 1
+        and isinstance(values[0], int)
+        and not isinstance(values[0], bool)
+    ):
+        return str(values[0])  # a fold, a seed, a count
     numbers = [float(v) for v in values if v is not None]
     numbers = [v for v in numbers if math.isfinite(v)]
     if not numbers:

@@ -39,7 +39,7 @@ PRESETS = {
         n_jobs=2,
         description=(
             "150 simulated patients, 5-fold GroupKFold, 1 seed, a small ResNet "
-            "(8 filters, 4 blocks, kernel 15, 10 epochs): about 10 minutes on a "
+            "(8 filters, 4 blocks, kernel 15, 10 epochs): about 4 minutes on a "
             "2-core CPU; shows the protocol, not the paper's network"
         ),
     ),
