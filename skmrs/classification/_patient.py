@@ -144,7 +144,10 @@ def _choose_threshold(proba, truth, kind, level) -> float:
         return float(np.nextafter(negative[k - 1], np.inf))
     values = np.unique(np.concatenate([proba, [0.0, 1.0]]))
     above_all = np.nextafter(values[-1], np.inf)
-    candidates = np.concatenate([[0.5, above_all], (values[1:] + values[:-1]) / 2])
+    # the lowest value calls every patient tumour, above_all none of them
+    candidates = np.concatenate(
+        [[0.5, values[0], above_all], (values[1:] + values[:-1]) / 2]
+    )
     correct = (proba[None, :] >= candidates[:, None]) == (truth[None, :] == 1)
     accuracy = correct.mean(axis=1)
     best = candidates[accuracy == accuracy.max()]

@@ -57,7 +57,8 @@ def peak_statistics(X, ppm, *, larmor_mhz: float = 123.2) -> Bunch:
     >>> from skmrs.datasets import make_mrs_cohort
     >>> from skmrs.inspection import peak_statistics
     >>> cohort = make_mrs_cohort(
-    ...     n_patients=5, snr=200.0, exam_artefacts=0, random_state=0
+    ...     n_patients=5, snr=200.0, b0_inhomogeneity=0, baseline_distortion=0,
+    ...     random_state=0,
     ... )
     >>> stats = peak_statistics(cohort.data, cohort.ppm)
     >>> bool((stats.snr > 20).all())

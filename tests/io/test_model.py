@@ -109,7 +109,22 @@ def test_distillmix_keeps_its_fitted_pipeline(tmp_path):
     )
 
 
-@pytest.mark.parametrize("name, cls", all_estimators(), ids=lambda v: str(v)[:30])
+def _estimators_for_files():
+    # PatientClassifier (0.3) holds a LogisticRegression and a scaler that the
+    # model files do not validate yet: save_model refuses it by name (strict)
+    not_yet = pytest.mark.xfail(
+        raises=TypeError, strict=True, reason="model files do not hold it yet"
+    )
+    return [
+        pytest.param(name, cls, marks=not_yet) if name == "PatientClassifier" else
+        (name, cls)
+        for name, cls in all_estimators()
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "name, cls", _estimators_for_files(), ids=lambda v: str(v)[:30]
+)
 def test_every_public_estimator_is_a_fixed_point(name, cls, tmp_path):
     """save(load(save(m))) writes the same tree and arrays; outputs agree."""
     X, y = _data()
