@@ -65,7 +65,14 @@ def _table_ppm(path: Path, columns: list[str], n_points: int):
             return None
         with np.load(path, allow_pickle=False) as archive:
             ppm = archive["ppm"]
-        return ppm if ppm.shape == (n_points,) else None
+        if ppm.shape != (n_points,) or not np.all(np.isfinite(ppm)):
+            raise ValueError(
+                f"{path}: its 'ppm' array has shape {ppm.shape} (finite: "
+                f"{bool(np.all(np.isfinite(ppm)))}) but its spectra have "
+                f"{n_points} points; store one finite ppm per point, or leave "
+                "'ppm' out."
+            )
+        return ppm
     matches = [_PPM_COLUMN.match(str(c)) for c in columns]
     values = [float(m.group(1)) for m in matches if m]
     return np.asarray(values) if len(values) == n_points else None

@@ -176,6 +176,11 @@ def test_predict_refuses_another_grid(resnet_file, cohort, tmp_path, capsys):
     np.savez(shifted, X=cohort.data, ppm=cohort.ppm + 0.5)
     err = _error(["predict", str(resnet_file), str(shifted)], capsys)
     assert "grid 4.693 to 0.707 ppm, but the model was trained on" in err
+    # a ppm array that does not describe the spectra is refused, not ignored
+    odd = tmp_path / "odd_ppm.npz"
+    np.savez(odd, X=cohort.data, ppm=cohort.ppm[:100])
+    err = _error(["predict", str(resnet_file), str(odd)], capsys)
+    assert "'ppm' array has shape (100,)" in err and "288 points" in err
     complex_table = tmp_path / "fids.npz"
     np.savez(complex_table, X=cohort.data[:, :288] * 1j)
     err = _error(["predict", str(resnet_file), str(complex_table)], capsys)
