@@ -21,8 +21,9 @@ against the labels it was trained on. This example sweeps the simulator's
   (:class:`~skmrs.benchmark.OracleClassifier`), the ceiling,
 
 with :func:`~skmrs.benchmark.run_benchmark`, and draws the AUC against tissue.
-The cohorts are of the pure label-noise regime (no field effect, age model or
-exam artefacts), so that label noise is the one thing that changes. It runs
+The cohorts are of the pure label-noise regime (no field effect, age model,
+B0 offsets, baseline distortion or exam artefacts), so that label noise is the
+one thing that changes. It runs
 at toy size (70 simulated patients, a small network, 2 folds) so that it
 takes about a minute on a laptop; the differences it shows are within the
 fold noise. The measured comparison (quick network, 5 folds, 2 seeds, both
@@ -45,7 +46,9 @@ from skmrs.datasets import make_mrs_cohort
 warnings.filterwarnings("ignore")  # fallback notes of the tiny distillers
 
 NET = dict(n_filters=8, n_blocks=2, kernel_size=15, lr=3e-3, max_epochs=5)
-PURE = dict(field_effect=0.0, age_effect=0.0, exam_artefacts=0.0)
+PURE = dict(
+    field_effect=0.0, age_effect=0.0, b0_inhomogeneity=0.0, baseline_distortion=0.0
+)
 models = {
     "plain": ResNetClassifier(**NET),
     "DistillMix (paper)": DistillMixClassifier(**NET),
