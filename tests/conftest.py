@@ -14,6 +14,12 @@ SHARED_DATA = Path(
 
 
 @pytest.fixture(scope="session")
+def shared_data_folder() -> Path:
+    """Where the public in-vivo files would be; it may be absent (no skip)."""
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
 def shared_data() -> Path:
     """Folder of public in-vivo files (``../shared/data``), or skip."""
     if not SHARED_DATA.is_dir():

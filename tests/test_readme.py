@@ -138,7 +138,7 @@ def test_every_command_is_run_or_named():
 # -- running it -------------------------------------------------------------------
 
 
-def _user_files(tmp_path, write_nifti_mrs, synthetic_fid):
+def _user_files(tmp_path, write_nifti_mrs, synthetic_fid, shared_data_folder):
     """What the README's reader brings: their table and their scans."""
     from skmrs.datasets import make_mrs_cohort
 
@@ -149,9 +149,7 @@ def _user_files(tmp_path, write_nifti_mrs, synthetic_fid):
         for x, label, patient in zip(cohort.data, cohort.target, cohort.groups):
             values = ",".join(f"{v:.6g}" for v in x)
             fh.write(f"P{patient:03d},{'tumour' if label else 'healthy'},{values}\n")
-    from conftest import SHARED_DATA
-
-    shared = SHARED_DATA / "nifti_mrs"
+    shared = shared_data_folder / "nifti_mrs"
     if shared.is_dir():
         return str(shared)
     scans = tmp_path / "scans"
@@ -168,11 +166,13 @@ def _user_files(tmp_path, write_nifti_mrs, synthetic_fid):
     return str(scans)
 
 
-def test_readme_commands(tmp_path, monkeypatch, capsys, write_nifti_mrs, synthetic_fid):
+def test_readme_commands(
+    tmp_path, monkeypatch, capsys, write_nifti_mrs, synthetic_fid, shared_data_folder
+):
     """Every README command but CI's, in order, at smoke size, in a bare folder."""
     from skmrs.cli import main
 
-    scans = _user_files(tmp_path, write_nifti_mrs, synthetic_fid)
+    scans = _user_files(tmp_path, write_nifti_mrs, synthetic_fid, shared_data_folder)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("MPLBACKEND", "Agg")
     ran = []
