@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import collections
 import datetime
+import hashlib
 import io
 import json
 import platform
@@ -46,7 +47,7 @@ from ._model_checks import (
 
 #: Version of the layout written by :func:`save_model`; files of a larger
 #: version are refused by :func:`load_model`.
-MODEL_FORMAT_VERSION = 1
+MODEL_FORMAT_VERSION = 2
 _FORMAT_NAME = "skmrs-model"
 _KIND = "__kind__"
 # ResNetClassifier and its private variants (their network is stored the same way)
@@ -571,20 +572,23 @@ def save_model(
         "training_data": _training_summary(model, y, groups),
         "metadata": metadata,
     }
+    encoder = _Encoder()
+    members = {"model.json": json.dumps(encoder.encode(model)).encode()}
+    for i, array in enumerate(encoder.arrays):
+        buffer = io.BytesIO()
+        np.save(buffer, array, allow_pickle=False)
+        members[f"arrays/{i:04d}.npy"] = buffer.getvalue()
+    # format 2: every member's SHA-256, checked before the member is parsed
+    manifest["sha256"] = {k: hashlib.sha256(v).hexdigest() for k, v in members.items()}
     try:
         manifest_text = json.dumps(manifest, indent=1)
     except TypeError as exc:
         raise TypeError(f"metadata must be JSON-serialisable: {exc}") from exc
-    encoder = _Encoder()
-    tree = encoder.encode(model)
     with atomic_path(path) as temporary:
         with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED) as zf:
             zf.writestr("manifest.json", manifest_text)
-            zf.writestr("model.json", json.dumps(tree))
-            for i, array in enumerate(encoder.arrays):
-                buffer = io.BytesIO()
-                np.save(buffer, array, allow_pickle=False)
-                zf.writestr(f"arrays/{i:04d}.npy", buffer.getvalue())
+            for name, data in members.items():
+                zf.writestr(name, data)
     return path
 
 
@@ -717,7 +721,9 @@ def load_model(path):
     """
     with _open(path) as archive:
         safe = _SafeArchive(archive, path)
-        _manifest(safe, path)
+        manifest = _manifest(safe, path)
+        if manifest["format_version"] >= 2:  # version 1 (skmrs 0.2) had none
+            safe.expect_digests(manifest.get("sha256"))
         if "model.json" not in safe:
             raise damaged(path, "model.json", "the model file has no model.json")
         tree = safe.read_json("model.json")

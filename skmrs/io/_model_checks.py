@@ -10,6 +10,7 @@ naming the file and the member and ending with :data:`DAMAGED`.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import math
@@ -58,6 +59,9 @@ def damaged(path, member, problem) -> ValueError:
 
 
 # ------------------------------------------------------------------ archive
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
 class _SafeArchive:
     """A zip archive whose members are read within stated limits."""
 
@@ -83,8 +87,26 @@ class _SafeArchive:
                 f"members of {total} bytes in all, more than {MAX_TOTAL_BYTES}",
             )
 
+        self.digests = None
+
     def __contains__(self, name) -> bool:
         return isinstance(name, str) and name in self.infos
+
+    def expect_digests(self, digests) -> None:
+        """Check every member read from now on against its SHA-256 in the manifest.
+
+        The manifest (format version 2) lists every other member, none more.
+        """
+        if not isinstance(digests, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and _SHA256.match(v)
+            for k, v in digests.items()
+        ):
+            raise damaged(self.path, "manifest.json", "'sha256' is not a checksum list")
+        members = set(self.infos) - {"manifest.json"}
+        for name in sorted(members ^ set(digests)):
+            where = "is not listed" if name in members else "is missing"
+            raise damaged(self.path, name, f"the member {where} in the manifest")
+        self.digests = digests
 
     def read(self, name: str, limit: int) -> bytes:
         """The member's bytes; its declared size is checked first, then kept to."""
@@ -109,6 +131,10 @@ class _SafeArchive:
                 name,
                 f"holds {len(data)} bytes, not the {info.file_size} it declares",
             )
+        if self.digests is not None and (
+            hashlib.sha256(data).hexdigest() != self.digests[name]
+        ):
+            raise damaged(self.path, name, "its SHA-256 is not the manifest's")
         return data
 
     def read_json(self, name: str):

@@ -1,5 +1,6 @@
 """Model files: round trips, GPU-to-CPU, and refusing files that would run code."""
 
+import hashlib
 import io
 import json
 import pickle
@@ -57,9 +58,36 @@ def _members(path):
         return {name: archive.read(name) for name in archive.namelist()}
 
 
+def _resign(members):
+    """The members with the manifest's checksums made to match them.
+
+    A file crafted this way passes the SHA-256 check, so that the checks
+    behind it (types, shapes, trees...) are what a test reaches.
+    """
+    items = list(members.items()) if isinstance(members, dict) else list(members)
+    names = [name for name, _ in items]
+    if "manifest.json" not in names:
+        return members
+    at = names.index("manifest.json")
+    try:
+        manifest = json.loads(items[at][1])
+    except (ValueError, UnicodeDecodeError):
+        return members
+    if not isinstance(manifest, dict) or "sha256" not in manifest:
+        return members
+    manifest["sha256"] = {
+        name: hashlib.sha256(
+            data if isinstance(data, bytes) else data.encode()
+        ).hexdigest()
+        for name, data in items
+        if name != "manifest.json"
+    }
+    items[at] = ("manifest.json", json.dumps(manifest).encode())
+    return dict(items) if isinstance(members, dict) else items
+
+
 def _rewrite(path, member, data):
-    members = _members(path)
-    members[member] = data
+    members = _resign({**_members(path), member: data})
     with zipfile.ZipFile(path, "w") as archive:
         for name, content in members.items():
             archive.writestr(name, content)
@@ -303,7 +331,7 @@ def _corrupt_cases(tmp_path):
     ):
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w") as archive:
-            for name, content in {**members, member: data}.items():
+            for name, content in _resign({**members, member: data}).items():
                 archive.writestr(name, content)
         yield buffer.getvalue(), match
 
@@ -324,6 +352,7 @@ def test_corrupt_files_are_clear_errors(tmp_path):
 # ------------------------------------------- files crafted to crash or flood
 def _zip(path, members):
     """Write ``members`` (name -> bytes, or a list of pairs) as a zip archive."""
+    members = _resign(members)
     items = members.items() if isinstance(members, dict) else members
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # zipfile warns about duplicate names
@@ -607,3 +636,42 @@ def test_svm_whose_counts_disagree_is_refused(tmp_path):
     members = _members(path)
     members[_array_of(members, "_n_support")] = _npy(np.array([500, 500], np.int32))
     _damaged(_zip(path, members), "_n_support does not count the .* support vectors")
+
+
+def test_every_member_is_checked_against_its_checksum(tmp_path):
+    path = _saved(tmp_path)
+    members = _members(path)
+    manifest = json.loads(members["manifest.json"])
+    assert manifest["format_version"] == MODEL_FORMAT_VERSION == 2
+    assert set(manifest["sha256"]) == set(members) - {"manifest.json"}
+    X, _ = _data()
+    reference = load_model(path).predict_proba(X)
+    # a plausible value changed in place, the manifest left as it was
+    tree = json.loads(members["model.json"])
+    tampered = json.dumps(tree).replace('"entropy"', '"gini"').encode()
+    assert tampered != members["model.json"]
+    bad = tmp_path / "bad.skmrs"
+    with zipfile.ZipFile(bad, "w") as archive:
+        for name, data in {**members, "model.json": tampered}.items():
+            archive.writestr(name, data)
+    with pytest.raises(ValueError, match=f"model.json: its SHA-256 .*{DAMAGED}$"):
+        load_model(bad)
+    # a member the manifest does not list, and one it lists but the file lacks
+    with zipfile.ZipFile(bad, "w") as archive:
+        for name, data in {**members, "extra.txt": b"hello"}.items():
+            archive.writestr(name, data)
+    with pytest.raises(ValueError, match="extra.txt: the member is not listed"):
+        load_model(bad)
+    with zipfile.ZipFile(bad, "w") as archive:
+        for name, data in members.items():
+            if name != "arrays/0000.npy":
+                archive.writestr(name, data)
+    with pytest.raises(ValueError, match="0000.npy: the member is missing"):
+        load_model(bad)
+    # skmrs 0.2's files (format 1) had no checksums and still load
+    old = {**manifest, "format_version": 1}
+    del old["sha256"]
+    with zipfile.ZipFile(bad, "w") as archive:
+        for name, data in {**members, "manifest.json": json.dumps(old)}.items():
+            archive.writestr(name, data)
+    np.testing.assert_array_equal(load_model(bad).predict_proba(X), reference)
