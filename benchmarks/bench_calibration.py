@@ -32,16 +32,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shlex
-import sys
-import time
 import warnings
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 from _pool import run_tasks
+from _records import record_header
 
 # the paper's published statistics (../shared/SPEC.md) and the bands of issue 11
 BANDS = {
@@ -334,24 +331,8 @@ def calibrate(
         write_record(record, records)
 
 
-def _machine():
-    import platform
-
-    import torch
-
-    cpu = platform.processor() or platform.machine()
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "no GPU"
-    return f"{cpu}, {os.cpu_count()} cores, {gpu}"
-
-
 def write_record(path, records):
     """The finished jobs as a record of ``benchmarks/results`` (see its README)."""
-    import skmrs
-
     names = {"svc": "SVM", "rf": "RF", "resnet": "ResNet (Table 1)"}
     rows, extra = [], {"distiller": [], "kmeans": []}
     for r in records:
@@ -375,19 +356,11 @@ def write_record(path, records):
         elif kind in extra:
             keep = {k: v for k, v in r.items() if k not in ("test", "score")}
             extra[kind].append({"variant": variant, **keep})
-    header = {
-        "command": "python benchmarks/bench_calibration.py "
-        + " ".join(shlex.quote(a) for a in sys.argv[1:]),
-        "skmrs_version": skmrs.__version__,
-        "cohort_version": ".".join(skmrs.__version__.split(".")[:2]),
-        "machine": _machine(),
-        "date": time.strftime("%Y-%m-%d"),
-        "description": (
-            "make_mrs_cohort(random_state=0, **variant), GroupKFold(10) by patient: "
-            "voxel ROC AUC against the noisy labels and tissue, patient accuracy "
-            "(mean voxel probability, 0.5 cut-off), per fold"
-        ),
-    }
+    header = record_header(
+        "make_mrs_cohort(random_state=0, **variant), GroupKFold(10) by patient: "
+        "voxel ROC AUC against the noisy labels and tissue, patient accuracy "
+        "(mean voxel probability, 0.5 cut-off), per fold"
+    )
     Path(path).write_text(json.dumps({**header, "rows": rows, **extra}, indent=1))
     print(f"wrote {path} ({len(rows)} rows)")
 

@@ -25,20 +25,15 @@ fold as a row of a JSON record (``--out``).
 """
 
 import argparse
-import datetime
 import json
-import os
-import platform
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
+from _records import record_header
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GroupKFold
 
-import skmrs
-import skmrs.datasets
 from skmrs import PatientClassifier
 from skmrs.benchmark import default_models
 from skmrs.datasets import make_mrs_cohort
@@ -172,18 +167,13 @@ def main():
     parser.add_argument("--out", default="benchmarks/results/bench_patient.json")
     args = parser.parse_args()
     record = {
-        "command": "OMP_NUM_THREADS=1 python benchmarks/bench_patient.py "
-        + " ".join(f"'{a}'" if a.startswith("{") else a for a in sys.argv[1:]),
-        "skmrs_version": skmrs.__version__,
-        "cohort_version": getattr(skmrs.datasets, "COHORT_VERSION", None)
-        or ".".join(skmrs.__version__.split(".")[:2]),
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, "
-        f"{platform.platform()}",
-        "date": datetime.date.today().isoformat(),
+        **record_header(
+            "patient accuracy, AUC and Brier score per outer fold: the mean rule "
+            "and PatientClassifier on one fitted SVM; rows 'X - mean rule' are "
+            "per-fold differences",
+            env="OMP_NUM_THREADS=1",
+        ),
         "cohort": {"n_patients": args.n_patients, "random_state": 0},
-        "description": "patient accuracy, AUC and Brier score per outer fold: "
-        "the mean rule and PatientClassifier on one fitted SVM; rows 'X - mean "
-        "rule' are per-fold differences",
         "rows": [],
     }
     for cohort in args.cohort:

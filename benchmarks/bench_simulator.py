@@ -25,7 +25,6 @@ Run::
 from __future__ import annotations
 
 import argparse
-import os
 import time
 import tracemalloc
 from pathlib import Path
@@ -155,22 +154,14 @@ def realism():
 
 def _write_record(path, rows):
     import json
-    import platform
 
-    import skmrs
+    from _records import record_header
 
-    header = {
-        "command": "python benchmarks/bench_simulator.py --fast --record " + str(path),
-        "skmrs_version": skmrs.__version__,
-        "cohort_version": ".".join(skmrs.__version__.split(".")[:2]),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
-        "date": time.strftime("%Y-%m-%d"),
-        "description": (
-            "NAA/Cr, Cho/Cr (peak heights), NAA linewidth (Hz) and peak SNR, "
-            "median and quartiles over the healthy non-tumour voxels of "
-            "make_mrs_cohort(random_state=0, ...) and of the real in-vivo scans"
-        ),
-    }
+    header = record_header(
+        "NAA/Cr, Cho/Cr (peak heights), NAA linewidth (Hz) and peak SNR, "
+        "median and quartiles over the healthy non-tumour voxels of "
+        "make_mrs_cohort(random_state=0, ...) and of the real in-vivo scans"
+    )
     Path(path).write_text(json.dumps({**header, "rows": rows}, indent=1))
     print(f"wrote {path}")
 
