@@ -10,7 +10,7 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.utils import check_random_state
+from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -25,6 +25,9 @@ __all__ = ["ResNetClassifier"]
 # Spectra per forward pass at prediction time; a speed knob, not a result knob
 # (batch norm runs in inference mode, so each spectrum is scored on its own).
 _PREDICT_BATCH_SIZE = 256
+# Rows validated (checked and made float32) at a time at prediction time, so
+# that a float64 array or a DataFrame is never copied whole (issue 25).
+_PREDICT_CHUNK_SIZE = 16 * _PREDICT_BATCH_SIZE
 
 
 class _TensorDataset(torch.utils.data.Dataset):
@@ -120,68 +123,6 @@ def _record_epoch_loss(history, prefix, mean_loss, n_seen, n_batches):
     history.record_batch(prefix + "_loss", mean_loss)
     history.record_batch(prefix + "_batch_size", n_seen)
     history.record(prefix + "_batch_count", n_batches)
-
-
-class _TrainingSession:
-    """A ResNetClassifier's training state, lent to a loop outside the class.
-
-    Made by :meth:`ResNetClassifier._training_session`, the one hook through
-    which another training loop (``fit_resnets``) trains the estimator's own
-    network as ``fit`` would.
-
-    Attributes
-    ----------
-    X : ndarray of shape (n_samples, n_points), float32
-        The spectra, validated as ``fit`` validates them.
-    y : ndarray of shape (n_samples,), int64
-        The labels encoded as indices into ``classes_``.
-    module : ResNet1D
-        The freshly initialised network (the weights ``fit`` would draw).
-    optimizer : torch.optim.Optimizer
-        Its optimiser; the loop calls ``optimizer.step()`` after each of the
-        network's mini-batches, as skorch does.
-    epochs : int
-        Epochs to train.
-    batch_size : int
-        Mini-batch size.
-    generator : torch.Generator
-        The estimator's CPU random stream: the loop draws each epoch's
-        permutation from it (``torch.randperm``), first thing in the epoch.
-    mask_generator : torch.Generator
-        The stream that dropout draws from on the training device (the CPU
-        stream itself on the CPU).
-    """
-
-    def __init__(self, estimator, X, y, epochs):
-        self.X, self.y = X, y
-        self.net = estimator.net_
-        self.module = estimator.net_.module_
-        self.optimizer = estimator.net_.optimizer_
-        self.epochs = int(epochs)
-        self.batch_size = estimator.batch_size
-        self.device = estimator.device_
-        cpu_state, cuda_state = estimator._rng_state_
-        self.generator = torch.Generator()
-        self.generator.set_state(cpu_state)
-        self.mask_generator = self.generator
-        if self.device.type == "cuda":
-            self.mask_generator = torch.Generator(device=self.device)
-            self.mask_generator.set_state(cuda_state)
-
-    def begin_epoch(self) -> None:
-        """Tell the net's callbacks (history, timer) that an epoch starts."""
-        self.net.notify("on_epoch_begin", dataset_train=None, dataset_valid=None)
-
-    def end_epoch(self, mean_loss: float, n_seen: int, n_batches: int) -> None:
-        """Record the epoch's mean training loss, as ``fit`` records it."""
-        _record_epoch_loss(self.net.history, "train", mean_loss, n_seen, n_batches)
-        self.net.notify("on_epoch_end", dataset_train=None, dataset_valid=None)
-
-    def rng_state(self) -> tuple:
-        cuda_state = None
-        if self.device.type == "cuda":
-            cuda_state = self.mask_generator.get_state()
-        return self.generator.get_state(), cuda_state
 
 
 def _resolve_device(device: str | torch.device) -> torch.device:
@@ -299,12 +240,6 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
     given; the first call builds the network. A random stream is carried
     from call to call, so ``E`` calls on the same data give the same network
     as ``fit`` with ``max_epochs=E``.
-
-    **Training from outside.** The one internal hook for another training
-    loop is ``_training_session(X, y, epochs=None)``, a context manager that
-    lends the validated data, the network, its optimiser and the random
-    streams, and stores the streams and epoch count back on exit;
-    :func:`~skmrs.classification.fit_resnets` trains through it.
 
     **Persistence.** A fitted classifier pickles (skorch stores the weights
     with ``torch.save``); a model trained on a GPU loads on a CPU-only
@@ -454,29 +389,6 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
             self.net_.partial_fit(_TensorDataset(X, y), None, epochs=epochs)
         self.n_iter_ += epochs
 
-    @contextmanager
-    def _training_session(self, X, y, *, epochs: int | None = None):
-        """Lend the training state to an outside loop: the one internal hook.
-
-        Validates ``X`` and ``y`` and builds the network exactly as
-        :meth:`fit` does, then yields a :class:`_TrainingSession` (data,
-        module, optimizer, random streams, epoch bookkeeping). On exit the
-        random streams are stored back and ``n_iter_`` counts the epochs, so
-        the estimator is as if ``fit`` had trained it for ``epochs``
-        (default ``max_epochs``) epochs, and :meth:`partial_fit` goes on from
-        there. ``skmrs.classification.fit_resnets`` is its user; nothing else
-        outside this class reads or sets the training state.
-        """
-        X, y = self._validate(X, y, reset=True)
-        self._initialize(X.shape[1])
-        epochs = self.max_epochs if epochs is None else epochs
-        session = _TrainingSession(self, X, y, epochs)
-        self.net_.notify("on_train_begin", X=X, y=y)
-        yield session
-        self.net_.notify("on_train_end", X=X, y=y)
-        self._rng_state_ = session.rng_state()
-        self.n_iter_ += session.epochs
-
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Train a fresh network for ``max_epochs`` epochs.
@@ -540,8 +452,50 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
             Probabilities in the order of ``classes_``.
         """
         check_is_fitted(self)
-        X = self._validate(X, reset=False)
-        return self.net_.predict_proba(_TensorDataset(X))
+        nonlinearity = self.net_._get_predict_nonlinearity()
+        n_samples, batches = self._predict_batches(X)
+        module = self.net_.module_
+        proba = None
+        with torch.no_grad():
+            for start, xb in batches:
+                out = nonlinearity(module(xb)).cpu().numpy()
+                if proba is None:
+                    proba = np.empty((n_samples, out.shape[1]), dtype=out.dtype)
+                proba[start : start + len(out)] = out
+        return proba
+
+    def _predict_batches(self, X):
+        """The number of spectra and an iterator of (first row, float32 batch).
+
+        ``X`` is validated a chunk of :data:`_PREDICT_CHUNK_SIZE` rows at a
+        time (a float32 array at once, which costs no copy), and each batch
+        of :data:`_PREDICT_BATCH_SIZE` rows is a view of its chunk moved to
+        the network's device: memory beyond the output does not grow with
+        the number of spectra. The batches are those of skorch's
+        ``predict_proba``, so the results are identical to it.
+        """
+        n_rows = getattr(X, "shape", (0,))[0]
+        chunked = getattr(X, "ndim", None) in (2, 3) and n_rows > _PREDICT_CHUNK_SIZE
+        if not chunked or getattr(X, "dtype", None) == np.float32:
+            whole = self._validate(X, reset=False)
+            return len(whole), self._iter_batches([whole])
+        chunks = (
+            self._validate(_safe_indexing(X, slice(i, i + _PREDICT_CHUNK_SIZE)),
+                           reset=False)
+            for i in range(0, n_rows, _PREDICT_CHUNK_SIZE)
+        )  # fmt: skip
+        return n_rows, self._iter_batches(chunks)
+
+    def _iter_batches(self, chunks):
+        self.net_.module_.eval()
+        start = 0
+        for chunk in chunks:
+            for i in range(0, len(chunk), _PREDICT_BATCH_SIZE):
+                batch = chunk[i : i + _PREDICT_BATCH_SIZE]
+                if not batch.flags.writeable:  # torch refuses read-only memory
+                    batch = batch.copy()
+                yield start + i, torch.from_numpy(batch).to(self.net_.device)
+            start += len(chunk)
 
     def predict(self, X) -> np.ndarray:
         """Most probable class of each spectrum.
@@ -579,22 +533,20 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
             feature positions plus the dense layer's bias.
         """
         check_is_fitted(self)
-        X = self._validate(X, reset=False)
+        n_samples, batches = self._predict_batches(X)
         if class_label is not None:
             fixed = int(self._encode(np.asarray([class_label]))[0])
         module = self.net_.module_
-        module.eval()
-        maps = []
+        maps = np.empty((n_samples, self.n_features_in_), dtype=np.float32)
         with torch.no_grad():
-            for xb, _ in _BatchIterator(_TensorDataset(X), _PREDICT_BATCH_SIZE):
-                xb = xb.to(self.net_.device)
+            for start, xb in batches:
                 cams = module.class_activation_maps(xb)
                 if class_label is None:
                     index = module(xb).argmax(dim=1)
                 else:
                     index = torch.full((len(xb),), fixed, device=xb.device)
-                maps.append(cams[torch.arange(len(xb)), index].cpu())
-        return torch.cat(maps).numpy()
+                maps[start : start + len(xb)] = cams[torch.arange(len(xb)), index].cpu()
+        return maps
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

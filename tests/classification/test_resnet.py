@@ -264,3 +264,80 @@ def test_cam_of_positive_class_peaks_at_the_planted_peak(position):
     )
     with pytest.raises(ValueError, match="not among the classes"):
         clf.class_activation_maps(X_test, class_label=2)
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Prediction batches of 32 rows validated 96 at a time (3 batches a chunk)."""
+    from skmrs.classification import _resnet
+
+    monkeypatch.setattr(_resnet, "_PREDICT_BATCH_SIZE", 32)
+    monkeypatch.setattr(_resnet, "_PREDICT_CHUNK_SIZE", 96)
+
+
+def test_chunked_prediction_is_identical_to_skorch_predict(small_chunks):
+    """Chunked validation and float32 views give skorch's own results, bit for bit."""
+    pd = pytest.importorskip("pandas")
+    clf, _ = _fitted()
+    X, _ = _data(n=250, seed=3)  # 2 full chunks and a partial one, 8 batches
+    expected = clf.net_.predict_proba(_TensorDataset(X))
+    X64 = X.astype(np.float64)
+    read_only = X64.copy()
+    read_only.flags.writeable = False
+    inputs = {
+        "float32": X,
+        "float64": X64,
+        "3-D": X64[:, None, :],
+        "read-only": read_only,
+        "DataFrame": pd.DataFrame(X64),
+        "list": X64.tolist(),
+    }
+    for name, data in inputs.items():
+        np.testing.assert_array_equal(clf.predict_proba(data), expected, err_msg=name)
+    assert clf.predict_proba(X).dtype == np.float32
+    np.testing.assert_array_equal(
+        clf.predict(X64), clf.classes_[expected.argmax(axis=1)]
+    )
+
+
+def test_chunked_class_activation_maps_match_batchwise_maps(small_chunks):
+    clf, _ = _fitted()
+    X, _ = _data(n=250, seed=3)
+    module = clf.net_.module_.eval()
+    with torch.no_grad():
+        batches = [torch.from_numpy(X[i : i + 32]) for i in range(0, len(X), 32)]
+        full = torch.cat([module.class_activation_maps(xb) for xb in batches])
+        predicted = torch.cat([module(xb).argmax(dim=1) for xb in batches])
+    rows = torch.arange(len(X))
+    np.testing.assert_array_equal(
+        clf.class_activation_maps(X.astype(np.float64)), full[rows, predicted].numpy()
+    )
+    np.testing.assert_array_equal(
+        clf.class_activation_maps(X, class_label="tumour"), full[:, 1].numpy()
+    )
+
+
+def test_chunked_prediction_refuses_bad_values_in_a_later_chunk(small_chunks):
+    clf, _ = _fitted()
+    X, _ = _data(n=250, seed=3)
+    X = X.astype(np.float64)
+    X[200, 5] = np.nan
+    for method in (clf.predict_proba, clf.class_activation_maps):
+        with pytest.raises(ValueError, match="NaN"):
+            method(X)
+
+
+def test_predict_proba_does_not_copy_a_float64_input_whole():
+    """numpy memory held at once stays well under one float32 copy of the input."""
+    import tracemalloc
+
+    clf, _ = _fitted()
+    X = np.random.default_rng(0).normal(size=(60_000, 32))  # float64, 15 MB
+    tracemalloc.start()
+    try:
+        clf.predict_proba(X)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    full_float32_copy = X.size * 4
+    assert peak < full_float32_copy / 2, (peak, full_float32_copy)
