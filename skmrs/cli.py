@@ -150,7 +150,6 @@ def _benchmark(args) -> int:
             output_dir=output, n_jobs=n_jobs,
             dask_scheduler=args.dask_scheduler,
             progress=not args.no_progress, description="\n".join(header),
-            engine=args.engine,
         )  # fmt: skip
     print(result.format_table())
     files = result.save(output)
@@ -224,12 +223,6 @@ def build_parser() -> argparse.ArgumentParser:
         "--n-jobs", type=int, help="parallel fits (default: 2 for quick, 1 for paper)"
     )
     bench.add_argument("--dask-scheduler", help="run the jobs on this Dask cluster")
-    bench.add_argument(
-        "--engine",
-        choices=["sequential", "batched"],
-        default="sequential",
-        help="batched: every network row's folds and seeds trained side by side",
-    )
     bench.add_argument("--no-progress", action="store_true")
     bench.add_argument(
         "--verbose", action="store_true", help="print every network's epochs"

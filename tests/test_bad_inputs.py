@@ -517,13 +517,3 @@ def test_split_past_the_end_of_X():
     splits = [(np.array([0, 1]), np.array([2, 60]))]
     with pytest.raises(ValueError, match="split 0: the test part holds index 60, out"):
         patient_splits(splits, X, y, groups)
-
-
-def test_sample_indices_past_the_end_of_X():
-    from skmrs.classification import fit_resnets
-
-    X = np.zeros((10, 16), dtype=np.float32)
-    y = np.arange(10) % 2
-    net = ResNetClassifier(n_filters=2, n_blocks=1, kernel_size=3, max_epochs=1)
-    with pytest.raises(ValueError, match=r"sample_indices\[0\] holds index 10, out"):
-        fit_resnets([net], X, y, sample_indices=[np.arange(11)])

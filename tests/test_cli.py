@@ -48,22 +48,6 @@ def test_console_script_runs_as_a_module():
     assert "spectra" in result.stdout
 
 
-def test_benchmark_batched_engine(tmp_path, capsys):
-    import numpy as np
-
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(60, 32)).astype(np.float32)
-    y = np.arange(60) % 2
-    X[y == 1, 10] += 2.0
-    table = tmp_path / "spectra.npz"
-    np.savez(table, X=X, label=y, patient=np.repeat(np.arange(6), 10))
-    args = ["benchmark", "--data", str(table), "--models", "ResNet", "--n-splits",
-            "2", "--seeds", "0", "--engine", "batched", "--no-progress",
-            "--output", str(tmp_path / "out")]  # fmt: skip
-    assert main(args) == 0
-    assert "ResNet" in capsys.readouterr().out
-
-
 def test_simulate_writes_exactly_the_named_file(tmp_path, capsys):
     out = tmp_path / "cohort.txt"
     assert main(["simulate", "--n-patients", "3", "--output", str(out)]) == 0

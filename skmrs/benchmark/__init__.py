@@ -1,6 +1,6 @@
 """The paper's Table 2 for any data set: models x seeds x leave-patients-out folds."""
 
-from ._engines import BatchedEngine, SequentialEngine
+from ._engines import SequentialEngine
 from ._models import PRESETS, Preset, default_models
 from ._oracle import OracleClassifier, gap_closed
 from ._result import BenchmarkResult
@@ -8,7 +8,6 @@ from ._run import run_benchmark
 
 __all__ = [
     "PRESETS",
-    "BatchedEngine",
     "BenchmarkResult",
     "OracleClassifier",
     "Preset",

@@ -74,7 +74,7 @@ def fit_and_score_job(job: Job, estimator, data: FoldData):
 
 
 def score_job(job: Job, est, data: FoldData, fit_time: float):
-    """The output of a job whose model was fitted elsewhere (a batched engine)."""
+    """The output of a job whose model is fitted (on labels or arguments of its own)."""
     scores, notes, proba = _score_fitted(
         est, data.X, data.y, data.groups, data.test(job), target_true=data.y_true
     )

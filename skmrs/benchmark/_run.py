@@ -69,14 +69,12 @@ def run_benchmark(
         Show a progress bar over the jobs.
     description : str, default=""
         Stored with the results.
-    engine : {"sequential", "batched"}, SequentialEngine or BatchedEngine, \
-            default="sequential"
-        How the jobs are fitted: :class:`SequentialEngine` (one fit per job)
-        or :class:`BatchedEngine` (every network model's jobs trained side
-        by side, :func:`skmrs.classification.fit_resnets`; on the CPU its
-        scores equal the sequential ones to float rounding). A name builds
-        the engine with ``n_jobs`` and ``dask_scheduler``; pass an instance
-        to set its other options (``BatchedEngine(precision="bf16")``).
+    engine : "sequential" or SequentialEngine, default="sequential"
+        How the jobs are fitted: :class:`SequentialEngine`, one fit per job,
+        the jobs in parallel. The name builds it with ``n_jobs`` and
+        ``dask_scheduler``. (skmrs 0.2's ``"batched"`` engine is gone: it
+        trained the networks with a second copy of the training loop and
+        saved no work on a CPU; see :ref:`gpu_and_cluster`.)
 
     Returns
     -------
@@ -169,6 +167,12 @@ def _check_inputs(X, y, y_true, models, seeds):
 
 def _make_engine(engine, n_jobs, dask_scheduler):
     if isinstance(engine, str):
+        if engine == "batched":
+            raise ValueError(
+                "engine='batched' was removed in skmrs 0.3: every network now "
+                "trains through ResNetClassifier.fit, the one training loop; use "
+                "engine='sequential' with n_jobs (one process per GPU or core)."
+            )
         if engine not in ENGINES:
             raise ValueError(
                 f"engine must be one of {sorted(ENGINES)} or an engine; got {engine!r}."
@@ -176,8 +180,7 @@ def _make_engine(engine, n_jobs, dask_scheduler):
         return ENGINES[engine](n_jobs=n_jobs, dask_scheduler=dask_scheduler)
     if not hasattr(engine, "run"):
         raise ValueError(
-            "engine must be 'sequential', 'batched', a SequentialEngine or a "
-            f"BatchedEngine; got {engine!r}."
+            f"engine must be 'sequential' or a SequentialEngine; got {engine!r}."
         )
     return engine
 

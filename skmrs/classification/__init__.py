@@ -1,6 +1,5 @@
 """Classifiers: the paper's residual CNN and the distillation pipeline."""
 
-from ._batched import fit_resnets
 from ._cleanlab import CleanLearningClassifier
 from ._distillmix import DistillMixClassifier, make_distillmix_pipeline
 from ._noisy import NoiseAwareClassifier
@@ -14,6 +13,5 @@ __all__ = [
     "NoiseAwareClassifier",
     "PatientClassifier",
     "ResNetClassifier",
-    "fit_resnets",
     "make_distillmix_pipeline",
 ]

@@ -357,26 +357,17 @@ class DistillMixClassifier(ClassifierMixin, BaseEstimator):
         self : DistillMixClassifier
             The fitted classifier.
         """
-        pipeline, X, y = self._start_fit(X, y)
-        X_train, y_train = pipeline[:-1].fit_resample(X, y)
-        pipeline[-1].fit(X_train, y_train)
-        return self._finish_fit(pipeline, len(y_train))
-
-    def _start_fit(self, X, y):
-        """Validate the training data; return it with the unfitted pipeline."""
         _check_real(X, self)
         X, y = validate_data(self, X, y, dtype=[np.float32, np.float64])
         check_classification_targets(y)
-        random_state = check_random_state(self.random_state)
-        return self._make_pipeline(random_state), X, y
-
-    def _finish_fit(self, pipeline, n_train_samples):
-        """Adopt a pipeline whose steps were fitted (here or by fit_resnets)."""
+        pipeline = self._make_pipeline(check_random_state(self.random_state))
+        X_train, y_train = pipeline[:-1].fit_resample(X, y)
+        pipeline[-1].fit(X_train, y_train)
         self.pipeline_ = pipeline
         self.classes_ = pipeline[-1].classes_
         self.distiller_ = pipeline.named_steps["distill"]
         self.distilled_indices_ = self.distiller_.sample_indices_
-        self.n_train_samples_ = int(n_train_samples)
+        self.n_train_samples_ = int(len(y_train))
         return self
 
     def _final_input(self, X):

@@ -5,11 +5,10 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from imblearn.utils import Substitution, check_sampling_strategy
+from imblearn.utils import Substitution
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
-from sklearn.utils.multiclass import check_classification_targets
 
 from .._docs import cite_paper
 from ..utils import set_random_states
@@ -206,24 +205,6 @@ class ConfidenceDistiller(_BaseDenseSampler):
                 estimator.partial_fit(X, y, classes=classes)
             else:
                 estimator.fit(X, y)
-        return X[self.sample_indices_], y[self.sample_indices_]
-
-    def _fit_resample_steps(self, X, y):
-        """:meth:`fit_resample` as a generator, for a caller that trains itself.
-
-        Validates like ``fit_resample``, then yields ``estimator_`` before
-        each epoch; the caller trains it one epoch on ``X, y`` (as
-        ``partial_fit`` would). Returns the kept ``(X, y)`` when exhausted.
-        ``skmrs.classification.fit_resnets`` uses it to train the
-        distillation networks of many folds side by side.
-        """
-        self._validate_params()
-        check_classification_targets(y)
-        X, y, _ = self._check_X_y(X, y)
-        self.sampling_strategy_ = check_sampling_strategy(
-            self.sampling_strategy, y, self._sampling_type
-        )
-        yield from self._distillation(X, y)
         return X[self.sample_indices_], y[self.sample_indices_]
 
     def _distillation(self, X, y):

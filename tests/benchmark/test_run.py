@@ -152,6 +152,9 @@ def test_dask_cluster_gives_the_local_results(cohort):
         (dict(y="one class"), "two classes"),
         (dict(models={"SVC": LinearSVC()}), "predict_proba"),
         (dict(X="nan"), "NaN"),
+        (dict(engine="gpu"), "engine must be one of"),
+        (dict(engine="batched"), "'batched' was removed in skmrs 0.3"),
+        (dict(engine=object()), "engine must be 'sequential'"),
     ],
 )
 def test_bad_input_is_a_clear_error(cohort, change, match):
