@@ -6,8 +6,6 @@ arXiv:2006.12285), a physically grounded simulator of patient cohorts as its
 embedded data set, readers for real data, and patient-wise evaluation.
 """
 
-from .classification import DistillMixClassifier, PatientClassifier, ResNetClassifier
-
 __version__ = "0.3.0"
 
 __all__ = [
@@ -16,3 +14,20 @@ __all__ = [
     "ResNetClassifier",
     "__version__",
 ]
+
+
+def __getattr__(name: str):
+    """The estimators of ``__all__``, imported on first use (PEP 562).
+
+    ``import skmrs`` and the ``skmrs`` command then start without torch and
+    scikit-learn, which they load only when a command or a user needs them.
+    """
+    if name in __all__ and name != "__version__":
+        from . import classification
+
+        return getattr(classification, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
