@@ -112,31 +112,73 @@ def sniff_csv(head: str) -> tuple[str, str]:
     return sep, decimal
 
 
+def _csv_arguments(path: Path, head_bytes, encoding, text_columns, sep, decimal):
+    """pandas' read_csv arguments: separator, decimal mark, text and NA columns."""
+    pd = _import_pandas()
+    head = head_bytes.decode(encoding, errors="replace").lstrip("\ufeff")
+    found_sep, found_decimal = sniff_csv(head)
+    options = {"sep": sep or found_sep, "decimal": decimal or found_decimal}
+    columns = pd.read_csv(path, nrows=0, encoding=encoding, **options).columns
+    text = [c for c in columns if c in set(text_columns)]
+    other = [c for c in columns if c not in set(text)]
+    return dict(
+        encoding=encoding, dtype=dict.fromkeys(text, str), keep_default_na=False,
+        na_values=dict.fromkeys(other, _NA_TEXT), **options,
+    )  # fmt: skip
+
+
+_NOT_TEXT = (
+    "its text is neither UTF-8 nor Windows-1252 (cp1252). Save it as 'CSV UTF-8' "
+    "from your spreadsheet."
+)
+
+
 def _read_csv(path: Path, text_columns, sep, decimal, nrows=None):
     """A CSV as a DataFrame: encoding, separator and decimal mark found out."""
     pd = _import_pandas()
     head_bytes = _head_bytes(path)
     for encoding in _encodings(head_bytes):
-        head = head_bytes.decode(encoding, errors="replace").lstrip("\ufeff")
-        found_sep, found_decimal = sniff_csv(head)
-        options = {"sep": sep or found_sep, "decimal": decimal or found_decimal}
         try:
-            columns = pd.read_csv(path, nrows=0, encoding=encoding, **options).columns
-            text = [c for c in columns if c in set(text_columns)]
-            other = [c for c in columns if c not in set(text)]
-            return pd.read_csv(
-                path, encoding=encoding, dtype=dict.fromkeys(text, str),
-                keep_default_na=False, na_values=dict.fromkeys(other, _NA_TEXT),
-                nrows=nrows, **options,
-            )  # fmt: skip
+            arguments = _csv_arguments(
+                path, head_bytes, encoding, text_columns, sep, decimal
+            )
+            return pd.read_csv(path, nrows=nrows, **arguments)
         except UnicodeDecodeError:
             continue
         except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
             raise ValueError(f"{path} could not be read as CSV: {exc}") from exc
-    raise ValueError(
-        f"{path} could not be read as CSV: its text is neither UTF-8 nor "
-        "Windows-1252 (cp1252). Save it as 'CSV UTF-8' from your spreadsheet."
-    )
+    raise ValueError(f"{path} could not be read as CSV: {_NOT_TEXT}")
+
+
+def csv_reader(path: Path, text_columns, sep, decimal, chunk_size: int):
+    """A CSV as DataFrames of ``chunk_size`` rows, found out as :func:`_read_csv`.
+
+    A text that stops being UTF-8 after the first chunk is an error (the
+    chunks before it have been read as UTF-8).
+    """
+    pd = _import_pandas()
+    head_bytes = _head_bytes(path)
+    for encoding in _encodings(head_bytes):
+        n_rows = 0
+        try:
+            arguments = _csv_arguments(
+                path, head_bytes, encoding, text_columns, sep, decimal
+            )
+            with pd.read_csv(path, chunksize=chunk_size, **arguments) as reader:
+                for frame in reader:
+                    n_rows += len(frame)
+                    yield frame
+            return
+        except UnicodeDecodeError as exc:
+            if n_rows:
+                raise ValueError(
+                    f"{path} could not be read as CSV past row {n_rows}: {exc}. "
+                    "Save it as 'CSV UTF-8' from your spreadsheet."
+                ) from exc
+            continue
+        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+            raise ValueError(f"{path} could not be read as CSV: {exc}") from exc
+    raise ValueError(f"{path} could not be read as CSV: {_NOT_TEXT}")
 
 
 def _read_excel(path: Path, text_columns, nrows=None):
@@ -188,6 +230,10 @@ def table_columns(path: Path, *, sep=None, decimal=None) -> list:
         frame = _read_csv(path, (), sep, decimal, nrows=0)
     elif name.endswith(_EXCEL_SUFFIXES):
         frame = _read_excel(path, (), nrows=0)
+    elif importlib.util.find_spec("pyarrow") is not None:
+        import pyarrow.parquet as pq
+
+        return list(pq.read_schema(path).names)  # no data read
     else:
         frame = _read_frame(path)
     return [c for c in _drop_trailing_blanks(frame).columns]
@@ -209,15 +255,17 @@ def _drop_trailing_blanks(frame):
     return frame.iloc[:n_rows]
 
 
-def _check_finite(values: np.ndarray, what: str, path: Path) -> None:
+def _check_finite(values: np.ndarray, what: str, path: Path, offset: int = 0) -> None:
+    """Refuse NaN or infinity; ``offset`` is the first row's place in the table."""
     if values.dtype.kind in "fc" and not np.all(np.isfinite(values)):
         row, *_ = np.argwhere(~np.isfinite(values))[0]
         raise ValueError(
-            f"{path}: {what} holds NaN or infinite values (first in row {row})."
+            f"{path}: {what} holds NaN or infinite values (first in row "
+            f"{row + offset})."
         )
 
 
-def _column(frame, name: str, role: str, path: Path) -> np.ndarray:
+def _column(frame, name: str, role: str, path: Path, offset: int = 0) -> np.ndarray:
     if name not in frame.columns:
         raise ValueError(
             f"{path} has no {role} column {name!r}; its columns start with "
@@ -226,7 +274,7 @@ def _column(frame, name: str, role: str, path: Path) -> np.ndarray:
     values = frame[name]
     missing = values.isna().to_numpy() | (values.astype(str).str.strip() == "")
     if missing.any():
-        row = int(np.flatnonzero(missing)[0])
+        row = int(np.flatnonzero(missing)[0]) + offset
         raise ValueError(f"{path}: {role} column {name!r} is empty in row {row}.")
     return values.to_numpy()
 
@@ -250,12 +298,12 @@ def _repeated_header_rows(frame, columns) -> list[int]:
     return [int(i) for i in np.flatnonzero((cells == names).mean(axis=1) > 0.5)]
 
 
-def _check_numeric(frame, feature_columns, path: Path) -> None:
+def _check_numeric(frame, feature_columns, path: Path, offset: int = 0) -> None:
     features = frame[feature_columns]
     non_numeric = [c for c in feature_columns if features[c].dtype.kind not in "biufc"]
     if not non_numeric:
         return
-    repeated = _repeated_header_rows(frame, feature_columns)
+    repeated = [row + offset for row in _repeated_header_rows(frame, feature_columns)]
     if repeated:
         raise ValueError(
             f"{path}: data row {repeated[0]} (line {repeated[0] + 2} of the file) "
@@ -290,39 +338,52 @@ def _feature_columns(frame, path: Path, exclude, feature_columns) -> list:
     return candidates
 
 
-def _from_frame(frame, path, label_column, group_column, feature_columns):
+def _from_frame(frame, path, label_column, group_column, feature_columns, offset=0):
+    """Spectra, labels and patients of a DataFrame (rows from ``offset`` on)."""
     columns = [c for c in (label_column, group_column) if c is not None]
     y = None
     if label_column is not None:
-        y = clean_labels(_column(frame, label_column, "label", path), str(path))
+        y = _column(frame, label_column, "label", path, offset)
+        y = clean_labels(y, str(path))
     groups = None
     if group_column is not None:
-        groups = _column(frame, group_column, "group", path)
+        groups = _column(frame, group_column, "group", path, offset)
         groups = clean_patient_ids(groups, str(path))
     feature_columns = _feature_columns(frame, path, columns, feature_columns)
-    _check_numeric(frame, feature_columns, path)
+    _check_numeric(frame, feature_columns, path, offset)
     if not feature_columns:
         raise ValueError(f"{path} has no spectrum columns.")
     return frame[feature_columns].to_numpy(), y, groups
 
 
-def _from_npz(path, label_column, group_column):
+def _from_npz(path, label_column, group_column, spectra_shape=None):
+    """X, labels and patients of an NPZ archive.
+
+    With ``spectra_shape`` (read from ``X``'s header), ``X`` itself is not
+    loaded: None is returned in its place, the other arrays are checked
+    against that shape.
+    """
     try:
         with np.load(path, allow_pickle=False) as archive:
-            arrays = {key: archive[key] for key in archive.files}
+            arrays = {
+                key: archive[key] for key in archive.files
+                if spectra_shape is None or key != _NPZ_SPECTRA_KEY
+            }  # fmt: skip
+            names = list(archive.files)
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
         raise ValueError(
             f"{path} could not be read as an NPZ archive of numeric arrays: {exc}"
         ) from exc
-    if _NPZ_SPECTRA_KEY not in arrays:
+    if _NPZ_SPECTRA_KEY not in names:
         raise ValueError(
             f"{path} has no array {_NPZ_SPECTRA_KEY!r} of spectra; it holds "
-            f"{sorted(arrays)}."
+            f"{sorted(names)}."
         )
-    X = arrays[_NPZ_SPECTRA_KEY]
-    if X.ndim != 2:
+    X = arrays.get(_NPZ_SPECTRA_KEY)
+    shape = X.shape if spectra_shape is None else tuple(spectra_shape)
+    if len(shape) != 2:
         raise ValueError(
-            f"{path}: array 'X' must be 2D (n_spectra, n_points); got shape {X.shape}."
+            f"{path}: array 'X' must be 2D (n_spectra, n_points); got shape {shape}."
         )
     out = []
     for key, role in ((label_column, "label"), (group_column, "group")):
@@ -331,14 +392,14 @@ def _from_npz(path, label_column, group_column):
             continue
         if key not in arrays:
             raise ValueError(
-                f"{path} has no {role} array {key!r}; it holds {sorted(arrays)}. "
+                f"{path} has no {role} array {key!r}; it holds {sorted(names)}. "
                 f"Pass {role}_column=... to name it."
             )
         values = arrays[key].reshape(-1) if arrays[key].ndim == 2 else arrays[key]
-        if values.ndim != 1 or len(values) != len(X):
+        if values.ndim != 1 or len(values) != shape[0]:
             raise ValueError(
                 f"{path}: {role} array {key!r} has shape {arrays[key].shape} but "
-                f"'X' has {len(X)} rows; they must match."
+                f"'X' has {shape[0]} rows; they must match."
             )
         _check_finite(values, f"{role} array {key!r}", path)
         if values.dtype.kind in "US":
