@@ -87,3 +87,19 @@ def test_the_paper_is_cited_from_one_place():
                 ConfidenceDistiller, MixingAugmenter, NoiseAugmenter):  # fmt: skip
         assert first_line in cls.__doc__, cls.__name__
         assert "<paper>" not in cls.__doc__
+
+
+def test_model_files_know_no_estimator_internals():
+    """io reads every estimator through its own state protocol (issue 22)."""
+    from skmrs.io._model import TRUSTED_TYPES
+
+    estimators = ("skmrs.classification", "skmrs.sampling", "skmrs.benchmark")
+    edges = {
+        (module, target)
+        for module, targets in import_graph().items()
+        if module.startswith("skmrs.io")
+        for target in targets
+        if target.startswith((*estimators, "skmrs.models"))
+    }
+    assert edges == set()
+    assert not [v for v in TRUSTED_TYPES.values() if v.startswith("skmrs")]

@@ -9,10 +9,14 @@ from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clo
 from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils._model_state import ModelStateMixin
+
 __all__ = ["OracleClassifier", "gap_closed"]
 
 
-class OracleClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
+class OracleClassifier(
+    ModelStateMixin, MetaEstimatorMixin, ClassifierMixin, BaseEstimator
+):
     """Mark a model as the clean-label oracle of a benchmark on simulated data.
 
     On its own it is a transparent wrapper: :meth:`fit` fits a clone of
@@ -59,6 +63,7 @@ class OracleClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
 
     trains_on_true_labels = True
 
+    _skmrs_model_name = "skmrs.benchmark.OracleClassifier"
     _parameter_constraints: dict = {
         "estimator": [HasMethods(["fit", "predict_proba"]), None],
     }

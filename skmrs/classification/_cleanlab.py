@@ -13,6 +13,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils import set_random_states
+from ..utils._model_state import ModelStateMixin
 from ..utils._validation import _check_real
 from ._noisy import _check_groups, _out_of_fold_proba
 from ._resnet import ResNetClassifier
@@ -30,7 +31,7 @@ def _import_cleanlab():
     return CleanLearning
 
 
-class CleanLearningClassifier(ClassifierMixin, BaseEstimator):
+class CleanLearningClassifier(ModelStateMixin, ClassifierMixin, BaseEstimator):
     """cleanlab's ``CleanLearning`` with its out-of-fold probabilities by patient.
 
     ``CleanLearning`` finds label issues from out-of-fold predicted
@@ -103,6 +104,7 @@ class CleanLearningClassifier(ClassifierMixin, BaseEstimator):
     False
     """
 
+    _skmrs_model_name = "skmrs.classification.CleanLearningClassifier"
     _parameter_constraints: dict = {
         "estimator": [HasMethods(["fit", "predict_proba"]), None],
         "cv": [Interval(Integral, 2, None, closed="left")],

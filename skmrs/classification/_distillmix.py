@@ -13,6 +13,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._docs import cite_paper
 from ..sampling import ConfidenceDistiller, MixingAugmenter
+from ..utils._model_state import ModelStateMixin
 from ..utils._validation import _check_real
 from ._resnet import ResNetClassifier
 
@@ -126,7 +127,7 @@ _NET_PARAMS = (
 
 
 @cite_paper
-class DistillMixClassifier(ClassifierMixin, BaseEstimator):
+class DistillMixClassifier(ModelStateMixin, ClassifierMixin, BaseEstimator):
     """Confidence distillation and mixing augmentation around a ResNet.
 
     The method of Lu et al. as one classifier. :meth:`fit` builds and fits
@@ -262,6 +263,7 @@ class DistillMixClassifier(ClassifierMixin, BaseEstimator):
     True
     """
 
+    _skmrs_model_name = "skmrs.DistillMixClassifier"
     _parameter_constraints: dict = {
         "alpha": [Interval(Real, 0, 1, closed="both")],
         "augment_factor": [Interval(Real, 0, None, closed="left")],

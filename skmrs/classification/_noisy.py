@@ -17,6 +17,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils import set_random_states
+from ..utils._model_state import ModelStateMixin
 from ..utils._validation import _check_real
 from ._resnet import ResNetClassifier
 
@@ -150,6 +151,7 @@ class _NonNegativePULoss(torch.nn.CrossEntropyLoss):
 class _PUResNetClassifier(ResNetClassifier):
     """ResNetClassifier trained with :class:`_NonNegativePULoss`."""
 
+    _skmrs_model_name = "skmrs.classification._PUResNetClassifier"
     _parameter_constraints: dict = {
         **ResNetClassifier._parameter_constraints,
         "prior": [Interval(Real, 0, 1, closed="neither")],
@@ -199,7 +201,7 @@ class _PUResNetClassifier(ResNetClassifier):
         }
 
 
-class NoiseAwareClassifier(ClassifierMixin, BaseEstimator):
+class NoiseAwareClassifier(ModelStateMixin, ClassifierMixin, BaseEstimator):
     """A classifier for labels that are wrong in one direction only.
 
     In the paper's data every non-tumour label is right, while a tumour
@@ -328,6 +330,7 @@ class NoiseAwareClassifier(ClassifierMixin, BaseEstimator):
     ((80, 2), 2, 0.2)
     """
 
+    _skmrs_model_name = "skmrs.classification.NoiseAwareClassifier"
     _parameter_constraints: dict = {
         "estimator": [HasMethods(["fit", "predict_proba"]), None],
         "n_estimators": [Interval(Integral, 1, None, closed="left")],

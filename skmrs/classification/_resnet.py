@@ -18,7 +18,9 @@ from skorch import NeuralNetClassifier
 
 from .._docs import cite_paper
 from ..models import ResNet1D
+from ..utils._model_state import ModelStateMixin
 from ..utils._validation import _check_real
+from ._resnet_state import resnet_from_state, resnet_state
 
 __all__ = ["ResNetClassifier"]
 
@@ -153,7 +155,7 @@ def _resolve_device(device: str | torch.device) -> torch.device:
 
 
 @cite_paper
-class ResNetClassifier(ClassifierMixin, BaseEstimator):
+class ResNetClassifier(ModelStateMixin, ClassifierMixin, BaseEstimator):
     """The residual CNN of Lu et al. as a scikit-learn classifier.
 
     Trains :class:`skmrs.models.ResNet1D` (Table 1 of the paper by default)
@@ -272,6 +274,7 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
     ((60, 2), (60, 64))
     """
 
+    _skmrs_model_name = "skmrs.ResNetClassifier"
     _parameter_constraints: dict = {
         "n_filters": [Interval(Integral, 1, None, closed="left")],
         "n_blocks": [Interval(Integral, 1, None, closed="left")],
@@ -563,6 +566,15 @@ class ResNetClassifier(ClassifierMixin, BaseEstimator):
         if "net_" in state:
             # skorch maps a CUDA-trained net onto the CPU when CUDA is absent.
             self.device_ = torch.device(self.net_.device)
+
+    def _skmrs_state_(self) -> dict:
+        """Model-file state: the skorch net as its weights and training state."""
+        return resnet_state(self)
+
+    @classmethod
+    def _skmrs_from_state_(cls, state: dict):
+        """Rebuild the net from its checked weights (a ValueError if they are not)."""
+        return resnet_from_state(cls, state, _resolve_device)
 
 
 @contextmanager

@@ -6,15 +6,19 @@ A model file is a zip archive of three kinds of members:
   model (versions, classes, ppm grid, preprocessing, training set, date);
 - ``model.json``: the estimator as a tree of JSON nodes. Containers and
   numbers are JSON; an estimator is ``{"__kind__": "object", "type": name,
-  "state": ...}`` where ``name`` must be on :data:`TRUSTED_TYPES`; arrays
-  and tensors are references to ``.npy`` members;
+  "state": ...}`` where ``name`` is a skmrs estimator's model-file name
+  (:class:`~skmrs.utils.ModelStateMixin`) or on :data:`TRUSTED_TYPES`, and
+  ``state`` is what the estimator's ``_skmrs_state_()`` returned; arrays and
+  tensors are references to ``.npy`` members;
 - ``arrays/NNNN.npy``: every array, network weights included, read back with
   ``numpy.load(allow_pickle=False)``.
 
 Nothing is unpickled: the only Python objects a file can create are the
 JSON values, NumPy arrays of plain dtypes, torch tensors made from them, and
-instances of the trusted types, built with ``cls.__new__`` and given their
-state with ``__setstate__`` (or ``__dict__.update``).
+instances of the registered and trusted types: a skmrs estimator is rebuilt
+by its own ``_skmrs_from_state_(state)``, which checks its state first; any
+other type is built with ``cls.__new__`` and given its state with
+``__setstate__``.
 """
 
 from __future__ import annotations
@@ -25,20 +29,18 @@ import hashlib
 import io
 import json
 import platform
-import warnings
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
+from ..utils._model_state import ModelStateMixin, registered_model_types
 from ._files import atomic_path
 from ._model_checks import (
     DAMAGED,
     _SafeArchive,
     check_fitted_arrays,
     check_manifest,
-    check_network_params,
-    check_network_weights,
     check_state_names,
     check_tree_args,
     check_tree_state,
@@ -46,37 +48,18 @@ from ._model_checks import (
 )
 
 #: Version of the layout written by :func:`save_model`; files of a larger
-#: version are refused by :func:`load_model`.
-MODEL_FORMAT_VERSION = 2
+#: version are refused by :func:`load_model`. Version 3 (issue 22) stores every
+#: skmrs estimator as the state it returns itself; versions 1 (skmrs 0.2) and
+#: 2 stored a network's training state in a node of its own, still read.
+MODEL_FORMAT_VERSION = 3
 _FORMAT_NAME = "skmrs-model"
 _KIND = "__kind__"
-# ResNetClassifier and its private variants (their network is stored the same way)
-_RESNET_TYPES = ("skmrs.ResNetClassifier", "skmrs.classification._PUResNetClassifier")
 
-#: Types a model file may instantiate: name in the file -> "module:attribute".
+#: The scikit-learn and imbalanced-learn types a model file may instantiate
+#: (the benchmark's rows are made of them): name in the file ->
+#: "module:attribute". skmrs's own estimators name themselves
+#: (:class:`~skmrs.utils.ModelStateMixin`).
 TRUSTED_TYPES = {
-    "skmrs.ResNetClassifier": "skmrs.classification:ResNetClassifier",
-    "skmrs.DistillMixClassifier": "skmrs.classification:DistillMixClassifier",
-    "skmrs.sampling.ConfidenceDistiller": "skmrs.sampling:ConfidenceDistiller",
-    "skmrs.sampling.MixingAugmenter": "skmrs.sampling:MixingAugmenter",
-    "skmrs.sampling.NoiseAugmenter": "skmrs.sampling:NoiseAugmenter",
-    "skmrs.preprocessing.SpectrumPreprocessor": (
-        "skmrs.preprocessing:SpectrumPreprocessor"
-    ),
-    "skmrs.preprocessing.SpectrumNormalizer": "skmrs.preprocessing:SpectrumNormalizer",
-    "skmrs.preprocessing.PatientContextTransformer": (
-        "skmrs.preprocessing:PatientContextTransformer"
-    ),
-    "skmrs.classification.NoiseAwareClassifier": (
-        "skmrs.classification:NoiseAwareClassifier"
-    ),
-    "skmrs.classification._PUResNetClassifier": (
-        "skmrs.classification._noisy:_PUResNetClassifier"
-    ),
-    "skmrs.classification.CleanLearningClassifier": (
-        "skmrs.classification:CleanLearningClassifier"
-    ),
-    "skmrs.benchmark.OracleClassifier": "skmrs.benchmark:OracleClassifier",
     "imblearn.pipeline.Pipeline": "imblearn.pipeline:Pipeline",
     "imblearn.over_sampling.RandomOverSampler": (
         "imblearn.over_sampling:RandomOverSampler"
@@ -103,18 +86,22 @@ TRUSTED_TYPES = {
 def _trusted_class(name) -> type:
     import importlib
 
+    registered = registered_model_types()
+    if isinstance(name, str) and name in registered:
+        return registered[name]
     if name not in TRUSTED_TYPES:
         raise ValueError(
             f"refused: the model file asks for the type {name!r}, which is not "
             "among the types a skmrs model file may hold "
-            f"({', '.join(sorted(TRUSTED_TYPES))}); {DAMAGED}"
+            f"({', '.join(sorted([*registered, *TRUSTED_TYPES]))}); {DAMAGED}"
         )
     module, attribute = TRUSTED_TYPES[name].split(":")
     return getattr(importlib.import_module(module), attribute)
 
 
 def _trusted_names() -> dict[type, str]:
-    return {_trusted_class(name): name for name in TRUSTED_TYPES}
+    names = {cls: name for name, cls in registered_model_types().items()}
+    return {**names, **{_trusted_class(name): name for name in TRUSTED_TYPES}}
 
 
 # ----------------------------------------------------------------- writing
@@ -182,8 +169,6 @@ class _Encoder:
                 "estimators and the scikit-learn / imbalanced-learn types of the "
                 f"benchmark's models ({', '.join(sorted(TRUSTED_TYPES))})."
             )
-        if name in _RESNET_TYPES:
-            return self._resnet(obj, name, where)
         if name == "sklearn.tree._tree.Tree":
             _, args, state = obj.__reduce__()
             return {
@@ -192,7 +177,10 @@ class _Encoder:
                 "args": self.encode(args, where),
                 "state": self.encode(state, where),
             }
-        state = obj.__getstate__() if hasattr(obj, "__getstate__") else vars(obj)
+        if isinstance(obj, ModelStateMixin):
+            state = obj._skmrs_state_()
+        else:
+            state = obj.__getstate__() if hasattr(obj, "__getstate__") else vars(obj)
         if not isinstance(state, dict):
             raise TypeError(f"{where}: the state of {name} is not a dict.")
         return {_KIND: "object", "type": name, "state": self.encode(state, where)}
@@ -206,34 +194,15 @@ class _Encoder:
             )
         return {_KIND: "object_array", "shape": list(array.shape), "items": values}
 
-    def _resnet(self, clf, name: str, where: str) -> dict:
-        state = dict(clf.__getstate__())  # a copy: it may be the __dict__ itself
-        net = state.pop("net_", None)
-        state.pop("device_", None)
-        rng_state = state.pop("_rng_state_", None)
-        node = {
-            _KIND: "resnet",
-            "type": name,
-            "state": self.encode(state, where),
-        }
-        if net is not None:
-            node["net"] = {
-                "device": str(clf.device_),
-                "module": self.encode(net.module_.state_dict(), where),
-                "optimizer": self.encode(net.optimizer_.state_dict(), where),
-                "history": self.encode(net.history.to_list(), where),
-                "rng_state": self.encode(rng_state, where),
-            }
-        return node
-
 
 # ----------------------------------------------------------------- reading
 class _Decoder:
     """Build objects back from JSON nodes; arrays come from ``read_array``."""
 
-    def __init__(self, read_array, path=None):
+    def __init__(self, read_array, path=None, format_version=MODEL_FORMAT_VERSION):
         self.read_array = read_array
         self.path = path
+        self.format_version = format_version
         self.shared: dict[int, object] = {}
         self.n_defined = 0
 
@@ -305,13 +274,14 @@ class _Decoder:
 
     def _decode_object(self, node):
         cls = _trusted_class(node["type"])
-        obj = cls.__new__(cls)
-        self.shared[node.get("id")] = obj
         state = self.decode(node["state"])
         check_state_names(state, self.path)
+        if issubclass(cls, ModelStateMixin):
+            return cls._skmrs_from_state_(state)
+        obj = cls.__new__(cls)
         if hasattr(obj, "__setstate__"):
             obj.__setstate__(state)
-        else:  # pragma: no cover - every trusted type has __setstate__
+        else:  # sklearn's _CalibratedClassifier
             obj.__dict__.update(state)
         return obj
 
@@ -326,42 +296,21 @@ class _Decoder:
         return tree
 
     def _decode_resnet(self, node):
-        import torch
+        """Formats 1 and 2: a network's training state in a ``net`` entry.
 
-        from ..classification._resnet import _resolve_device
-
-        cls = _trusted_class(_expect(node, *_RESNET_TYPES))
-        clf = cls.__new__(cls)
+        It is handed to the estimator as the ``net_`` entry of its state,
+        where format 3 stores it.
+        """
+        if self.format_version > 2:
+            raise ValueError("unknown node kind 'resnet' in model.json.")
+        cls = _trusted_class(node.get("type"))
+        if not issubclass(cls, ModelStateMixin):
+            raise ValueError(f"a 'resnet' node of type {node.get('type')!r}.")
         state = self.decode(node["state"])
         check_state_names(state, self.path)
-        clf.__setstate__(state)
-        net = node.get("net")
-        if net is None:
-            return clf
-        try:
-            device = _resolve_device(clf.device)
-        except ValueError as exc:
-            warnings.warn(
-                f"The network was trained on {net['device']} and is loaded on the "
-                f"CPU: {exc}",
-                UserWarning,
-                stacklevel=4,
-            )
-            device = torch.device("cpu")
-        n_iter = clf.n_iter_
-        check_network_params(clf, self.path)
-        weights = self.decode(net["module"])
-        check_network_weights(clf, weights, self.path)
-        clf._initialize(clf.n_features_in_, device=device)
-        clf.net_.module_.load_state_dict(weights)
-        clf.net_.optimizer_.load_state_dict(self.decode(net["optimizer"]))
-        clf.net_.history.extend(self.decode(net["history"]))
-        clf.n_iter_ = n_iter
-        rng_state = self.decode(net["rng_state"])
-        if rng_state is not None:
-            cpu_state, cuda_state = rng_state
-            clf._rng_state_ = (cpu_state, cuda_state if device.type == "cuda" else None)
-        return clf
+        if "net" in node:  # a JSON object of nodes
+            state["net_"] = {k: self.decode(v) for k, v in node["net"].items()}
+        return cls._skmrs_from_state_(state)
 
 
 def _expect(node: dict, *names: str) -> str:
@@ -734,7 +683,7 @@ def load_model(path):
             return safe.read_array(name)
 
         try:
-            model = _Decoder(read_array, path).decode(tree)
+            model = _Decoder(read_array, path, manifest["format_version"]).decode(tree)
         except ValueError as exc:
             if DAMAGED in str(exc) or str(exc).startswith("refused"):
                 raise

@@ -4,8 +4,10 @@
 (limits on members and sizes, bounded reads, JSON depth, ``.npy`` headers
 parsed and checked before the data), and checks what compiled code will
 index with: trees (:func:`check_tree_state`, :func:`check_tree_estimators`)
-and networks (:func:`check_network`). Every violation is a ``ValueError``
-naming the file and the member and ending with :data:`DAMAGED`.
+and SVMs. Each skmrs estimator checks its own state as it is rebuilt
+(``_skmrs_from_state_``, :class:`~skmrs.utils.ModelStateMixin`). Every
+violation is a ``ValueError`` naming the file and the member and ending with
+:data:`DAMAGED`.
 """
 
 from __future__ import annotations
@@ -31,16 +33,8 @@ MAX_MEMBER_BYTES = 2**30
 MAX_TOTAL_BYTES = 2 * 2**30
 #: Deepest nesting of ``[`` and ``{`` in a JSON member (skmrs writes < 30).
 MAX_JSON_DEPTH = 100
-#: Most parameters of one network (1 GiB of float32 weights).
-MAX_NETWORK_PARAMETERS = 2**28
-#: Declared range of each network hyperparameter: name -> (low, high).
-NETWORK_RANGES = {
-    "n_filters": (1, 4096),
-    "n_blocks": (1, 64),
-    "kernel_size": (1, 4096),
-    "n_features_in_": (1, 2**20),
-    "n_classes": (2, 1024),
-}
+#: Most input points of a model the manifest may declare.
+MAX_N_FEATURES = 2**20
 #: Ranges of a tree's shape: features, outputs, classes per output, nodes.
 _TREE_RANGES = {
     "n_features": (1, 2**24),
@@ -254,10 +248,7 @@ def check_manifest(manifest: dict, path) -> None:
         isinstance(c, (str, int, float, bool)) for c in classes
     ):
         raise damaged(path, where, "'classes' holds other values than labels")
-    if (
-        n_features is not None
-        and not 1 <= n_features <= NETWORK_RANGES["n_features_in_"][1]
-    ):
+    if n_features is not None and not 1 <= n_features <= MAX_N_FEATURES:
         raise damaged(path, where, f"'n_features' is {n_features}")
     ppm = manifest["ppm"]
     if ppm is not None:
@@ -529,80 +520,3 @@ def _walk(root):
             stack.extend(obj)
         elif hasattr(obj, "__dict__") and not isinstance(obj, type):
             stack.extend(vars(obj).values())
-
-
-# ----------------------------------------------------------------- networks
-def check_network_params(clf, path) -> None:
-    """Hyperparameters of a fitted network in their declared ranges, and its size."""
-    where = f"model.json ({type(clf).__name__})"
-    values = {
-        name: getattr(clf, name, None)
-        for name in ("n_filters", "n_blocks", "kernel_size", "n_features_in_")
-    }
-    classes = getattr(clf, "classes_", None)
-    values["n_classes"] = len(classes) if isinstance(classes, np.ndarray) else None
-    for name, value in values.items():
-        low, high = NETWORK_RANGES[name]
-        if not _int_in(value, low, high):
-            raise damaged(path, where, f"{name}={value!r} is not in [{low}, {high}]")
-    dropout = getattr(clf, "dropout", None)
-    if not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
-        raise damaged(path, where, f"dropout={dropout!r} is not in [0, 1)")
-    n = _n_parameters(values["n_filters"], values["n_blocks"], values["kernel_size"])
-    if n > MAX_NETWORK_PARAMETERS:
-        raise damaged(
-            path,
-            where,
-            f"the network described has about {n} parameters, more than "
-            f"{MAX_NETWORK_PARAMETERS}",
-        )
-
-
-def _n_parameters(n_filters: int, n_blocks: int, kernel_size: int) -> int:
-    """Convolution weights of a ``ResNet1D`` (an upper bound of its size's order)."""
-    total, channels = kernel_size * n_filters, n_filters
-    for index in range(n_blocks):
-        out = n_filters * 2 ** (index // 2)
-        total += kernel_size * (channels * out + out * out) + channels * out
-        channels = out
-    return total
-
-
-def check_network_weights(clf, weights, path) -> None:
-    """Weights with exactly the names, shapes and dtypes of the described network.
-
-    The template is built on torch's ``meta`` device: shapes without memory.
-    """
-    import torch
-
-    from ..models import ResNet1D
-
-    where = f"model.json ({type(clf).__name__} weights)"
-    with torch.device("meta"):
-        template = ResNet1D(
-            n_outputs=len(clf.classes_),
-            n_times=clf.n_features_in_,
-            n_filters=clf.n_filters,
-            n_blocks=clf.n_blocks,
-            kernel_size=clf.kernel_size,
-            dropout=clf.dropout,
-        ).state_dict()
-    if not isinstance(weights, dict) or set(weights) != set(template):
-        raise damaged(path, where, "the weights do not name the network's layers")
-    for name, expected in template.items():
-        got = weights[name]
-        # save_model has written 0-d tensors as 1-d, which torch accepts
-        shapes = [expected.shape] + ([(1,)] if expected.dim() == 0 else [])
-        if (
-            not isinstance(got, torch.Tensor)
-            or got.shape not in shapes
-            or got.dtype != expected.dtype
-        ):
-            shape = getattr(got, "shape", None)
-            raise damaged(
-                path,
-                where,
-                f"weight {name} has shape {tuple(shape) if shape is not None else None}"
-                f", the network described needs {tuple(expected.shape)} "
-                f"({expected.dtype})",
-            )

@@ -6,12 +6,13 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ..utils._model_state import ModelStateMixin
 from ..utils._validation import _check_real
 
 __all__ = ["PatientContextTransformer"]
 
 
-class PatientContextTransformer(TransformerMixin, BaseEstimator):
+class PatientContextTransformer(ModelStateMixin, TransformerMixin, BaseEstimator):
     """Append to each spectrum its difference from its own patient's median.
 
     The output row of a spectrum ``x`` of patient ``g`` is ``[x, x -
@@ -55,6 +56,7 @@ class PatientContextTransformer(TransformerMixin, BaseEstimator):
            [10.,  0.,  0.,  0.]])
     """
 
+    _skmrs_model_name = "skmrs.preprocessing.PatientContextTransformer"
     _parameter_constraints: dict = {}
 
     def __init__(self):

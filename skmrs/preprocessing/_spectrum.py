@@ -20,6 +20,7 @@ from sklearn.utils.validation import (
 from threadpoolctl import threadpool_limits
 
 from ..datasets import default_ppm_axis
+from ..utils._model_state import ModelStateMixin
 from ..utils._validation import _check_real, _is_complex
 from ._steps import (
     estimate_shift,
@@ -34,7 +35,7 @@ from ._steps import (
 _NORM_CONSTRAINT = [StrOptions({"rms", "l2", "max"}), None]
 
 
-class SpectrumPreprocessor(TransformerMixin, BaseEstimator):
+class SpectrumPreprocessor(ModelStateMixin, TransformerMixin, BaseEstimator):
     """Turn complex FIDs into real spectra on the 288-point ppm grid.
 
     Each row of ``X`` is one free induction decay (FID). The steps run in a
@@ -167,6 +168,7 @@ class SpectrumPreprocessor(TransformerMixin, BaseEstimator):
     1.0
     """
 
+    _skmrs_model_name = "skmrs.preprocessing.SpectrumPreprocessor"
     _parameter_constraints: dict = {
         "spectral_width": [Interval(Real, 0, None, closed="neither")],
         "centre_frequency": [Interval(Real, 0, None, closed="neither")],
@@ -339,7 +341,9 @@ class SpectrumPreprocessor(TransformerMixin, BaseEstimator):
         return np.asarray([f"ppm_{p:.3f}" for p in self.ppm_], dtype=object)
 
 
-class SpectrumNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+class SpectrumNormalizer(
+    ModelStateMixin, OneToOneFeatureMixin, TransformerMixin, BaseEstimator
+):
     """Scale each real spectrum by its RMS, Euclidean norm or maximum.
 
     Use it on spectra that are already on the grid (a table of spectra, the
@@ -379,6 +383,7 @@ class SpectrumNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     array([0., 1., 0., 0.])
     """
 
+    _skmrs_model_name = "skmrs.preprocessing.SpectrumNormalizer"
     _parameter_constraints: dict = {"norm": _NORM_CONSTRAINT}
 
     def __init__(self, *, norm: str | None = "rms"):

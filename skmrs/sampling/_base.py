@@ -6,10 +6,11 @@ from imblearn.utils import check_target_type
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import validate_data
 
+from ..utils._model_state import ModelStateMixin
 from ..utils._validation import _check_real
 
 
-class _BaseDenseSampler(BaseSampler):
+class _BaseDenseSampler(ModelStateMixin, BaseSampler):
     """Base of the skmrs samplers.
 
     They are ``"bypass"`` samplers: they decide themselves how many samples

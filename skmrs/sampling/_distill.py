@@ -155,6 +155,7 @@ class ConfidenceDistiller(_BaseDenseSampler):
     True
     """
 
+    _skmrs_model_name = "skmrs.sampling.ConfidenceDistiller"
     _parameter_constraints: dict = {
         "estimator": [HasMethods(["fit", "predict_proba"]), None],
         "threshold": [Interval(Real, 0.5, 1, closed="right")],

@@ -112,6 +112,7 @@ class MixingAugmenter(_BaseAugmenter):
     ((12, 2), array([6, 6]))
     """
 
+    _skmrs_model_name = "skmrs.sampling.MixingAugmenter"
     _parameter_constraints: dict = {
         "alpha": [Interval(Real, 0, 1, closed="both")],
         "factor": [Interval(Real, 0, None, closed="left")],

@@ -71,6 +71,7 @@ class NoiseAugmenter(_BaseAugmenter):
     ((8, 3), [0, 1, 0, 1, 0, 1, 0, 1])
     """
 
+    _skmrs_model_name = "skmrs.sampling.NoiseAugmenter"
     _parameter_constraints: dict = {
         "scale": [Interval(Real, 0, None, closed="left")],
         "factor": [Interval(Real, 0, None, closed="left")],

@@ -6,6 +6,7 @@ import json
 import pickle
 import warnings
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -642,7 +643,7 @@ def test_every_member_is_checked_against_its_checksum(tmp_path):
     path = _saved(tmp_path)
     members = _members(path)
     manifest = json.loads(members["manifest.json"])
-    assert manifest["format_version"] == MODEL_FORMAT_VERSION == 2
+    assert manifest["format_version"] == MODEL_FORMAT_VERSION == 3
     assert set(manifest["sha256"]) == set(members) - {"manifest.json"}
     X, _ = _data()
     reference = load_model(path).predict_proba(X)
@@ -675,3 +676,77 @@ def test_every_member_is_checked_against_its_checksum(tmp_path):
         for name, data in {**members, "manifest.json": json.dumps(old)}.items():
             archive.writestr(name, data)
     np.testing.assert_array_equal(load_model(bad).predict_proba(X), reference)
+
+
+_SKMRS_02 = Path(__file__).parent / "data" / "skmrs_0.2"
+
+
+@pytest.mark.parametrize("name", ["resnet", "distillmix", "noiseaware_nnpu", "noise"])
+def test_files_written_by_skmrs_0_2_load_and_predict_as_then(name):
+    """Files of format 1, written by skmrs 0.2 itself (make_files.py beside them)."""
+    expected = np.load(_SKMRS_02 / "expected.npz")
+    path = _SKMRS_02 / f"{name}.skmrs"
+    assert read_model_info(path)["versions"]["skmrs"] == "0.2.0"
+    assert read_model_info(path)["format_version"] == 1
+    assert b'"__kind__": "resnet"' in _members(path)["model.json"]
+    model = load_model(path)
+    proba = model.predict_proba(expected["X"])
+    np.testing.assert_array_equal(proba, expected[name])
+
+
+def test_a_network_node_of_the_old_layout_is_refused_in_a_new_file(tmp_path):
+    """Format 3 stores a network in its estimator's state: no 'resnet' nodes."""
+    members = _members(_SKMRS_02 / "resnet.skmrs")
+    manifest = json.loads(members["manifest.json"])
+    manifest["format_version"] = MODEL_FORMAT_VERSION
+    manifest["sha256"] = {}
+    path = tmp_path / "m.skmrs"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in {**members, "manifest.json": json.dumps(manifest)}.items():
+            archive.writestr(name, data)
+    _rewrite(path, "manifest.json", json.dumps(manifest))  # adds the checksums
+    _damaged(path, "unknown node kind 'resnet'")
+
+
+def test_estimators_name_themselves_and_files_know_no_private_attribute(tmp_path):
+    """A new estimator joins model files by its own name and state: no io edit."""
+    from sklearn.base import BaseEstimator, ClassifierMixin
+
+    from skmrs.utils import ModelStateMixin
+
+    class Halves(ModelStateMixin, ClassifierMixin, BaseEstimator):
+        _skmrs_model_name = "tests.Halves"
+
+        def __init__(self, shift=0.0):
+            self.shift = shift
+
+        def fit(self, X, y):
+            self.classes_ = np.unique(y)
+            self.weights_ = np.full(X.shape[1], 1.0 / X.shape[1])
+            return self
+
+        def predict_proba(self, X):
+            p = 1 / (1 + np.exp(-(X @ self.weights_ + self.shift)))
+            return np.column_stack([1 - p, p])
+
+        def _skmrs_state_(self):
+            state = super()._skmrs_state_()
+            state["weights_"] = state["weights_"].tolist()  # saved its own way
+            return state
+
+        @classmethod
+        def _skmrs_from_state_(cls, state):
+            if len(state["weights_"]) > 64:
+                raise ValueError("Halves: more weights than it ever has")
+            state = {**state, "weights_": np.asarray(state["weights_"])}
+            return super()._skmrs_from_state_(state)
+
+    X, y = _data()
+    model = Halves(shift=0.5).fit(X, y)
+    path = save_model(model, tmp_path / "h.skmrs")
+    loaded = load_model(path)
+    assert type(loaded) is Halves
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+    text = _members(path)["model.json"].decode()
+    _rewrite(path, "model.json", text.replace("0.03125", ", ".join(["0.03125"] * 3)))
+    _damaged(path, "member model.json: Halves: more weights than it ever has")
