@@ -52,6 +52,7 @@ def _simulate(args) -> int:
         exam_artefacts=args.exam_artefacts,
         b0_inhomogeneity=args.b0_inhomogeneity,
         baseline_distortion=args.baseline_distortion,
+        extent_variability=args.extent_variability,
         random_state=args.random_state,
     )
     print(_summary(cohort, time.perf_counter() - start))
@@ -194,6 +195,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=3.0,
         help="strength of every voxel's own baseline distortion (>= 0)",
+    )
+    sim.add_argument(
+        "--extent-variability",
+        type=float,
+        default=0.0,
+        help="between-patient spread of tumour and lesion extent, in [0, 1)",
     )
     sim.add_argument("--random-state", type=int, default=0)
     sim.add_argument("--output", help="save X, y, y_true, groups, ppm to this .npz")

@@ -116,3 +116,16 @@ def test_benchmark_refuses_no_jobs_and_its_data_in_its_folder(tmp_path, capsys):
     assert main([*args, "--output", str(tmp_path)]) == 2
     assert "lies in the results folder" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+def test_simulate_takes_the_extent_variability(tmp_path, capsys):
+    files = {}
+    for value in ("0", "0.5"):
+        out = tmp_path / f"cohort{value}.npz"
+        flags = ["--n-patients", "30", "--extent-variability", value]
+        assert main(["simulate", *flags, "--output", str(out)]) == 0
+        files[value] = np.load(out)
+    np.testing.assert_array_equal(files["0"]["groups"], files["0.5"]["groups"])
+    assert not np.array_equal(files["0"]["y_true"], files["0.5"]["y_true"])
+    assert main(["simulate", "--extent-variability", "1"]) == 2
+    assert "extent_variability" in capsys.readouterr().err

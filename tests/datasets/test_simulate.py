@@ -4,6 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from skmrs.datasets import default_ppm_axis, make_mrs_cohort
+from skmrs.datasets._simulate import _patient_shares
 from skmrs.datasets._spins import METABOLITES, simulate_press_lines
 from skmrs.inspection import peak_statistics
 
@@ -436,3 +437,44 @@ def test_baseline_distortion_is_each_voxels_own():
     within = np.median(np.abs(corr[same & off_diagonal]))
     between = np.median(np.abs(corr[~same]))
     assert within < between + 0.1
+
+
+def test_extent_variability_spreads_each_patients_share_around_the_same_mean():
+    kwargs = dict(n_patients=400, mean_voxels=30, random_state=0)
+    fixed = make_mrs_cohort(extent_variability=0.0, **kwargs)
+    spread = make_mrs_cohort(extent_variability=0.5, **kwargs)
+    # a side stream: the patients, their voxels and acquisitions are the same
+    np.testing.assert_array_equal(fixed.groups, spread.groups)
+    np.testing.assert_array_equal(fixed.snr, spread.snr)
+
+    def shares(c):
+        """Per tumour patient with >= 20 voxels: share of voxels that are not tumour."""
+        outside = np.bincount(c.groups, c.target_true == 0)
+        n = np.bincount(c.groups)
+        keep = (c.patient_target == 1) & (n >= 20)
+        return outside[keep] / n[keep]
+
+    share_fixed, share_spread = shares(fixed), shares(spread)
+    # same mean share of voxels outside the tumour (label_noise 0.6 and the margin)
+    assert abs(share_spread.mean() - share_fixed.mean()) < 0.05
+    # but patients differ: some hemispheres hold almost no tumour, others mostly
+    assert share_spread.std() > 2 * share_fixed.std()
+    assert (share_spread > 0.95).mean() > 0.1
+    assert (share_fixed > 0.95).mean() < 0.02
+    assert (share_spread < 0.3).mean() > 0.05
+    assert (share_fixed < 0.3).mean() < 0.02
+
+
+def test_patient_shares_have_the_mean_and_the_variance_asked_for():
+    rng = np.random.default_rng(0)
+    shares = _patient_shares(rng, 0.5, 0.4, 20000)
+    assert shares.mean() == pytest.approx(0.5, abs=0.01)
+    assert shares.var() == pytest.approx(0.4 * 0.25, rel=0.05)
+    np.testing.assert_array_equal(_patient_shares(rng, 0.5, 0.0, 3), [0.5] * 3)
+    np.testing.assert_array_equal(_patient_shares(rng, 1.0, 0.4, 3), [1.0] * 3)
+
+
+@pytest.mark.parametrize("value", [-0.1, 1.0, 1.5, float("nan"), "0.3"])
+def test_bad_extent_variability_raises(value):
+    with pytest.raises(ValueError, match="extent_variability"):
+        make_mrs_cohort(n_patients=3, extent_variability=value)
