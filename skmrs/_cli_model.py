@@ -78,13 +78,12 @@ def _table_ppm(path: Path, columns: list[str], n_points: int):
     return np.asarray(values) if len(values) == n_points else None
 
 
-def _read_table(path: Path, args, *, ignore_other: bool = False):
-    """Spectra, labels (or None), patients (or None) and ppm (or None) of a table.
+def _table_roles(path: Path, args, *, ignore_other: bool = False) -> dict:
+    """A table's label, group and feature columns (None where absent or all).
 
     ``ignore_other``: columns that are not named by a ppm (``age``) beside
     columns that are, are left out with a note instead of refused.
     """
-    from .io import load_spectra_table
     from .io._table import spectral_columns
 
     columns = _table_columns(path, args)
@@ -95,16 +94,22 @@ def _read_table(path: Path, args, *, ignore_other: bool = False):
     if ignore_other and named and other:
         features = named
         _note(f"{path}: columns {other[:5]} are not spectral points; ignored.")
-    X, y, groups = load_spectra_table(
-        path, label_column=label, group_column=group, feature_columns=features,
-        **_csv_options(args),
-    )  # fmt: skip
+    return {"label_column": label, "group_column": group, "feature_columns": features}
+
+
+def _read_table(path: Path, args, *, ignore_other: bool = False):
+    """Spectra, labels (or None), patients (or None) and ppm (or None) of a table."""
+    from .io import load_spectra_table
+
+    roles = _table_roles(path, args, ignore_other=ignore_other)
+    X, y, groups = load_spectra_table(path, **roles, **_csv_options(args))
     if np.iscomplexobj(X):
         raise ValueError(
             f"{path} holds complex values (FIDs?); a table must hold real spectra "
             "on the model's grid. Save FIDs as NIfTI-MRS to have them preprocessed."
         )
-    return X, y, groups, _table_ppm(path, features or columns, X.shape[1])
+    columns = roles["feature_columns"] or _table_columns(path, args)
+    return X, y, groups, _table_ppm(path, columns, X.shape[1])
 
 
 def _note(text: str) -> None:
@@ -383,47 +388,85 @@ def _nifti_spectra(item, info):
             "spectra were preprocessed, so FIDs cannot be preprocessed "
             "the same way; give spectra on its grid in a table instead."
         )
+    from ._cli_predict import SpectrumRows
+
     template = SpectrumPreprocessor(**info["preprocessing"])
     X, mrs, decisions = _read_gated(item.path, template)
     _check_grid(str(item.path), X.shape[1], default_ppm_axis(), info)
-    voxels = [",".join(map(str, v)) for v in mrs.voxel_indices]
-    rows = [
-        (item.name, i, voxels[i], item.patient, "", d.status, d.note)
-        for i, d in enumerate(decisions)
-    ]
-    return X, rows
+    n = len(decisions)
+    rows = SpectrumRows(
+        file=np.full(n, item.name, dtype=object),
+        index=np.arange(n),
+        voxel=np.asarray([",".join(map(str, v)) for v in mrs.voxel_indices]),
+        patient=np.full(n, item.patient, dtype=object),
+        label=None,
+        status=np.asarray([d.status for d in decisions]),
+        note=np.asarray([d.note for d in decisions], dtype=object),
+    )
+    return X.astype(np.float32), rows
 
 
-def _table_spectra(item, info, args):
-    """A table's spectra (an all-zero row flagged empty) and rows."""
-    X, y, groups, ppm = _read_table(item.path, args, ignore_other=True)
-    _check_grid(str(item.path), X.shape[1], ppm, info)
-    patient = groups if groups is not None else [item.patient] * len(X)
-    labels = [""] * len(X) if y is None else y
-    flat = np.ptp(X, axis=1) == 0
-    rows = [
-        (item.name, i, "", str(patient[i]), labels[i])
-        + (("empty", "the spectrum is flat (no signal)") if flat[i] else ("ok", ""))
-        for i in range(len(X))
-    ]
-    return X[~flat], rows
+def _table_plan(item, info, args) -> dict:
+    """A table's columns, checked before any spectrum is scored.
 
-
-def _spectra_of(paths, info, args):
-    """Spectra that pass the gate, and one row per spectrum of every input.
-
-    A row is (file, index, voxel, patient, label, status, note); only rows
-    of status ``"ok"`` have a spectrum in the array, in order.
+    One row is read: complex values and a grid other than the model's are
+    refused here, for every input, before the first chunk is scored.
     """
-    spectra, rows = [], []
-    for item in _named_inputs(paths, args):
-        if item.path.name.lower().endswith(_NIFTI_SUFFIXES):
-            X, file_rows = _nifti_spectra(item, info)
+    from .io import iter_spectra_table
+
+    roles = _table_roles(item.path, args, ignore_other=True)
+    reader = iter_spectra_table(item.path, **roles, **_csv_options(args), chunk_size=1)
+    X, _, _ = next(reader)
+    reader.close()
+    if np.iscomplexobj(X):
+        raise ValueError(
+            f"{item.path} holds complex values (FIDs?); a table must hold real "
+            "spectra on the model's grid. Save FIDs as NIfTI-MRS to have them "
+            "preprocessed."
+        )
+    columns = roles["feature_columns"] or _table_columns(item.path, args)
+    ppm = _table_ppm(item.path, columns, X.shape[1])
+    _check_grid(str(item.path), X.shape[1], ppm, info)
+    return roles
+
+
+def _table_chunks(item, roles, args, chunk_size: int):
+    """A table's spectra chunk by chunk (an all-zero row flagged empty), and rows."""
+    from ._cli_predict import SpectrumRows
+    from .io import iter_spectra_table
+
+    start = 0
+    chunks = iter_spectra_table(
+        item.path, **roles, **_csv_options(args), chunk_size=chunk_size
+    )
+    for X, y, groups in chunks:
+        n = len(X)
+        flat = np.ptp(X, axis=1) == 0
+        patient = np.full(n, item.patient, dtype=object)
+        rows = SpectrumRows(
+            file=np.full(n, item.name, dtype=object),
+            index=np.arange(start, start + n),
+            voxel=np.full(n, "", dtype=object),
+            patient=patient if groups is None else np.asarray(groups).astype(str),
+            label=None if y is None else np.asarray(y).astype(str),
+            status=np.where(flat, "empty", "ok"),
+            note=np.where(flat, "the spectrum is flat (no signal)", ""),
+        )
+        start += n
+        yield X[~flat], rows
+
+
+def _spectra_of(items, plans, info, args, chunk_size: int):
+    """Chunks of (spectra that pass the gate, their :class:`SpectrumRows`).
+
+    A NIfTI-MRS file is one chunk; a table is read ``chunk_size`` rows at
+    a time. Only rows of status ``"ok"`` have a spectrum, in order.
+    """
+    for item, roles in zip(items, plans):
+        if roles is None:
+            yield _nifti_spectra(item, info)
         else:
-            X, file_rows = _table_spectra(item, info, args)
-        spectra.append(X)
-        rows.extend(file_rows)
-    return np.concatenate(spectra), rows
+            yield from _table_chunks(item, roles, args, chunk_size)
 
 
 def _write_csv(path: Path, header, rows) -> None:
@@ -447,6 +490,7 @@ def _cam_model(model):
 
 
 def _write_cams(model, X, rows, ppm, folder: Path) -> list[Path]:
+    """One PNG per spectrum; ``rows`` are (file, index, voxel, patient) tuples."""
     import matplotlib.pyplot as plt
 
     from .plotting import CAMDisplay
@@ -466,32 +510,10 @@ def _write_cams(model, X, rows, ppm, folder: Path) -> list[Path]:
     return written
 
 
-def _write_spectrum_csv(output, rows, proba, classes, proba_columns) -> None:
-    """One row per spectrum: probabilities where it passed the gate, else blank."""
-    has_labels = any(str(r[4]) != "" for r in rows)
-    header = ["file", "spectrum", "voxel", "patient", *proba_columns, "predicted"]
-    lines, k = [], 0
-    for row in rows:
-        if row[5] == "ok":
-            values = [*np.round(proba[k], 6), classes[proba[k].argmax()]]
-            k += 1
-        else:
-            values = [""] * (len(proba_columns) + 1)
-        label = [row[4]] if has_labels else []
-        lines.append([*row[:4], *values, *label, row[5], row[6]])
-    _write_csv(
-        output, header + (["label"] if has_labels else []) + ["status", "note"], lines
-    )
-
-
-def _write_patients(scored, proba, classes, patient_output) -> None:
+def _write_patients(writer, patient_output) -> None:
     """The per-patient CSV (mean probability of the scored spectra) and table."""
-    from .metrics import patient_probabilities
-
-    proba_columns = [f"proba_{c}" for c in classes]
-    groups = np.asarray([row[3] for row in scored], dtype=object)
-    patients, mean = patient_probabilities(proba, groups)
-    n_spectra = [int(np.sum(groups == p)) for p in patients]
+    classes, proba_columns = writer.classes, writer.proba_columns
+    patients, n_spectra, mean = writer.patients()
     patient_rows = [
         [p, n, *np.round(m, 6), classes[m.argmax()]]
         for p, n, m in zip(patients, n_spectra, mean)
@@ -549,29 +571,64 @@ def predict(args) -> int:
         f"{data.get('n_patients', '?')} patients with skmrs "
         f"{info['versions'].get('skmrs')}"
     )
-    X, rows = _spectra_of(inputs, info, args)
-    scored = [row for row in rows if row[5] == "ok"]
-    print(gate_summary([row[5] for row in rows]))
-    if not scored:
-        _write_spectrum_csv(output, rows, None, None, [])
-        print(f"wrote {output} ({len(rows)} spectra, none scored)")
+    writer, n_cams = _score_inputs(model, inputs, info, args, output)
+    n_rows = sum(writer.statuses.values())
+    print(gate_summary([s for s, n in writer.statuses.items() for _ in range(n)]))
+    if not writer.n_scored:
+        print(f"wrote {output} ({n_rows} spectra, none scored)")
         raise ValueError(
             "no spectrum passed the gate, so none was scored; see the status "
             f"and note columns of {output}."
         )
-    proba = model.predict_proba(X)
-    classes = np.asarray(model.classes_)
-    _write_spectrum_csv(output, rows, proba, classes, [f"proba_{c}" for c in classes])
-    _write_patients(scored, proba, classes, patient_output)
-    print(f"wrote {output} ({len(rows)} spectra) and {patient_output}")
+    _write_patients(writer, patient_output)
+    print(f"wrote {output} ({n_rows} spectra) and {patient_output}")
     if args.cam_dir:
-        ppm = None if info["ppm"] is None else np.asarray(info["ppm"])
-        written = _write_cams(model, X, scored, ppm, Path(args.cam_dir))
-        print(f"wrote {len(written)} class activation maps to {args.cam_dir}/")
+        print(f"wrote {n_cams} class activation maps to {args.cam_dir}/")
     return 0
 
 
+def _score_inputs(model, inputs, info, args, output):
+    """Score every input chunk by chunk, writing ``output`` as it goes.
+
+    Every table is checked (columns, grid) before the first chunk is scored.
+    Returns the closed :class:`PredictionWriter` and the number of CAMs.
+    """
+    from ._cli_predict import PredictionWriter
+
+    items = _named_inputs(inputs, args)
+    nifti = [item.path.name.lower().endswith(_NIFTI_SUFFIXES) for item in items]
+    plans = [None if is_nifti else _table_plan(item, info, args)
+             for item, is_nifti in zip(items, nifti)]  # fmt: skip
+    has_labels = any(p is not None and p["label_column"] for p in plans)
+    ppm = None if info["ppm"] is None else np.asarray(info["ppm"])
+    n_cams = 0
+    chunks = _spectra_of(items, plans, info, args, args.chunk_size)
+    with PredictionWriter(output, model.classes_, has_labels) as writer:
+        for X, rows in chunks:
+            proba = model.predict_proba(X) if len(X) else None
+            writer.add(rows, proba)
+            if args.cam_dir and len(X):
+                scored = rows.scored
+                keys = zip(rows.file[scored], rows.index[scored],
+                           rows.voxel[scored], rows.patient[scored])  # fmt: skip
+                n_cams += len(_write_cams(model, X, list(keys), ppm,
+                                          Path(args.cam_dir)))  # fmt: skip
+    return writer, n_cams
+
+
 # ------------------------------------------------------------------ parsers
+def _positive_int(text: str) -> int:
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer; got {text!r}")
+    return value
+
+
 def _add_csv_flags(parser) -> None:
     parser.add_argument(
         "--sep", help="separator of CSV tables (default: found from the file)"
@@ -649,5 +706,11 @@ def add_parsers(sub) -> None:
     _add_csv_flags(pr)
     pr.add_argument(
         "--cam-dir", help="write one class-activation-map PNG per spectrum here"
+    )
+    pr.add_argument(
+        "--chunk-size",
+        type=_positive_int,
+        default=16384,
+        help="table rows read and scored at a time (default: 16384)",
     )
     pr.set_defaults(func=predict)

@@ -1,0 +1,132 @@
+"""The outputs of ``skmrs predict``, written as the chunks of spectra are scored.
+
+``predictions.csv`` is written chunk by chunk to a temporary file that
+replaces the output only when every input has been scored; the patients'
+mean probabilities are summed as the chunks go, so memory depends on the
+chunk, not on the number of spectra (issue 25).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+
+@dataclass
+class SpectrumRows:
+    """Rows of ``predictions.csv`` for one chunk of spectra, column by column.
+
+    Every field is an array of one value per spectrum; ``label`` is None when
+    the input has no labels. Rows of status ``"ok"`` have a spectrum in the
+    chunk's array of spectra, in order.
+    """
+
+    file: np.ndarray
+    index: np.ndarray
+    voxel: np.ndarray
+    patient: np.ndarray
+    label: np.ndarray | None
+    status: np.ndarray
+    note: np.ndarray
+
+    @property
+    def scored(self) -> np.ndarray:
+        """Whether each row's spectrum passed the gate and is scored."""
+        return self.status == "ok"
+
+    def __len__(self) -> int:
+        return len(self.status)
+
+
+class PredictionWriter:
+    """Write ``predictions.csv`` chunk by chunk; sum each patient's probabilities.
+
+    Used as a context manager: the CSV is written to a temporary name and
+    replaces ``output`` when the block ends without an error (on an error it
+    is removed, and ``output`` is left as it was).
+
+    Parameters
+    ----------
+    output : path-like
+        The per-spectrum CSV.
+    classes : array-like
+        The model's classes, the order of the probability columns.
+    has_labels : bool
+        Whether a ``label`` column is written (some input has labels).
+    """
+
+    def __init__(self, output, classes, has_labels: bool) -> None:
+        self.output = Path(output)
+        self.classes = np.asarray(classes)
+        self.has_labels = has_labels
+        self.proba_columns = [f"proba_{c}" for c in self.classes]
+        self.statuses: dict[str, int] = {}
+        self._sums: dict[str, np.ndarray] = {}
+        self._counts: dict[str, int] = {}
+
+    def __enter__(self) -> PredictionWriter:
+        from .io._files import atomic_path
+
+        self.output.parent.mkdir(parents=True, exist_ok=True)
+        self._stack = contextlib.ExitStack()
+        temporary = self._stack.enter_context(atomic_path(self.output))
+        self._fh = self._stack.enter_context(
+            open(temporary, "w", newline="", encoding="utf-8")
+        )
+        self._writer = csv.writer(self._fh)
+        header = ["file", "spectrum", "voxel", "patient", *self.proba_columns]
+        header += ["predicted"] + (["label"] if self.has_labels else [])
+        self._writer.writerow(header + ["status", "note"])
+        return self
+
+    def __exit__(self, *exc_info) -> bool:
+        self._fh.close()  # before atomic_path renames it
+        return self._stack.__exit__(*exc_info)
+
+    @property
+    def n_scored(self) -> int:
+        return self.statuses.get("ok", 0)
+
+    def add(self, rows: SpectrumRows, proba: np.ndarray) -> None:
+        """Write one chunk: ``proba`` holds one row per scored spectrum."""
+        scored = rows.scored
+        n = len(rows)
+        values = np.full((n, len(self.classes) + 1), "", dtype=object)
+        if scored.any():
+            values[scored, :-1] = np.round(proba, 6).astype(str)
+            values[scored, -1] = self.classes[proba.argmax(axis=1)].astype(str)
+            self._add_patients(rows.patient[scored], proba)
+        columns = [rows.file, rows.index, rows.voxel, rows.patient, *values.T]
+        if self.has_labels:
+            columns.append([""] * n if rows.label is None else rows.label)
+        self._writer.writerows(zip(*columns, rows.status, rows.note))
+        found, first, counts = np.unique(
+            rows.status, return_index=True, return_counts=True
+        )
+        for k in np.argsort(first):  # in the order the rows name them
+            status = str(found[k])
+            self.statuses[status] = self.statuses.get(status, 0) + int(counts[k])
+
+    def _add_patients(self, patients: np.ndarray, proba: np.ndarray) -> None:
+        ids, inverse = np.unique(patients.astype(str), return_inverse=True)
+        sums = np.zeros((len(ids), proba.shape[1]))
+        np.add.at(sums, inverse, proba)
+        counts = np.bincount(inverse, minlength=len(ids))
+        for patient, total, count in zip(ids.tolist(), sums, counts.tolist()):
+            if patient in self._sums:
+                self._sums[patient] += total
+                self._counts[patient] += count
+            else:
+                self._sums[patient] = total
+                self._counts[patient] = count
+
+    def patients(self) -> tuple[list[str], list[int], np.ndarray]:
+        """Sorted patient ids, their numbers of scored spectra, mean probabilities."""
+        ids = sorted(self._sums)
+        counts = [self._counts[p] for p in ids]
+        mean = np.asarray([self._sums[p] / self._counts[p] for p in ids])
+        return ids, counts, mean.reshape(len(ids), len(self.classes))
