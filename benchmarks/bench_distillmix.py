@@ -92,7 +92,7 @@ def _fold(cohort, train, test, args, net):
 
     start = time.perf_counter()
     model = DistillMixClassifier(
-        **net,
+        ResNetClassifier(**net),
         alpha=args.alpha,
         augment_factor=args.factor,
         strategy=args.strategy,

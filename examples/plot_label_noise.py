@@ -51,7 +51,7 @@ PURE = dict(
 )
 models = {
     "plain": ResNetClassifier(**NET),
-    "DistillMix (paper)": DistillMixClassifier(**NET),
+    "DistillMix (paper)": DistillMixClassifier(ResNetClassifier(**NET)),
     "noise-aware (3 seeds)": NoiseAwareClassifier(ResNetClassifier(**NET)),
     "oracle": OracleClassifier(ResNetClassifier(**NET)),
 }

@@ -47,7 +47,11 @@ print(
 NET = dict(n_filters=8, n_blocks=2, kernel_size=9, dropout=0.2, lr=3e-3, max_epochs=8)
 plain = ResNetClassifier(**NET, random_state=0).fit(X[train], y[train])
 distillmix = DistillMixClassifier(
-    **NET, threshold=0.75, distill_epochs=5, augment_factor=2, random_state=0
+    ResNetClassifier(**NET),
+    threshold=0.75,
+    distill_epochs=5,
+    augment_factor=2,
+    random_state=0,
 ).fit(X[train], y[train])
 
 # %%

@@ -21,14 +21,31 @@ MODEL_NAMES = (
     "DistillMix-other",
     "DistillMix-both",
 )
-#: Network flags of ``skmrs train``: parameter name -> type.
-_NET_FLAGS = {
-    "n_filters": int,
-    "n_blocks": int,
-    "kernel_size": int,
-    "max_epochs": int,
-    "batch_size": int,
-}
+# ResNetClassifier's settings that are not network flags: the command's own.
+_NOT_NETWORK_FLAGS = ("random_state", "verbose")
+
+
+def _network_flags() -> dict:
+    """Network flags of ``skmrs train``, name -> type: ResNetClassifier's settings.
+
+    Read from where they are declared, the keyword arguments of
+    ``ResNetClassifier.__init__`` in its source (parsed, not imported, so that
+    building the command line loads no torch); the type of each default is
+    the flag's type.
+    """
+    import ast
+
+    source = Path(__file__).with_name("classification") / "_resnet.py"
+    tree = ast.parse(source.read_text(encoding="utf-8"))
+    (cls,) = [n for n in tree.body if getattr(n, "name", "") == "ResNetClassifier"]
+    (init,) = [n for n in cls.body if getattr(n, "name", "") == "__init__"]
+    return {
+        arg.arg: type(ast.literal_eval(default))
+        for arg, default in zip(init.args.kwonlyargs, init.args.kw_defaults)
+        if arg.arg not in _NOT_NETWORK_FLAGS
+    }
+
+
 _NIFTI_SUFFIXES = (".nii", ".nii.gz")
 _TABLE_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.xz", ".csv.zip")
 _TABLE_SUFFIXES += (".parquet", ".pq", ".npz")
@@ -120,7 +137,7 @@ def _note(text: str) -> None:
 def _apply_flags(model, name: str, args):
     """Set the network flags given on the command line on every network."""
     params = model.get_params(deep=True)
-    for flag in _NET_FLAGS:
+    for flag in _network_flags():
         value = getattr(args, flag)
         if value is None:
             continue
@@ -261,7 +278,7 @@ def train(args) -> int:
     params = model.get_params(deep=True)
     network = {
         flag: next(v for k, v in params.items() if k.split("__")[-1] == flag)
-        for flag in _NET_FLAGS
+        for flag in _network_flags()
         if any(k.split("__")[-1] == flag for k in params)
     }
     print(
@@ -672,7 +689,7 @@ def add_parsers(sub) -> None:
         default="quick",
         help="network size of the benchmark preset (paper: the Table-1 ResNet)",
     )
-    for flag, kind in _NET_FLAGS.items():
+    for flag, kind in _network_flags().items():  # ResNetClassifier's settings
         tr.add_argument(f"--{flag.replace('_', '-')}", type=kind)
     tr.add_argument("--distill-epochs", type=int, default=5)
     tr.add_argument(

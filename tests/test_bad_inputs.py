@@ -44,7 +44,7 @@ def _classifiers():
     return [
         ResNetClassifier(**TINY, random_state=0),
         DistillMixClassifier(
-            **TINY, distill_epochs=1, augment_factor=1, random_state=0
+            ResNetClassifier(**TINY), distill_epochs=1, augment_factor=1, random_state=0
         ),
     ]
 

@@ -36,7 +36,9 @@ SMALL_PARAMS: dict[str, dict] = {
     ),
     "MixingAugmenter": dict(random_state=0),
     "NoiseAugmenter": dict(random_state=0),
-    "DistillMixClassifier": dict(TINY_NET, distill_epochs=2, augment_factor=1),
+    "DistillMixClassifier": dict(
+        estimator=ResNetClassifier(**TINY_NET), distill_epochs=2, augment_factor=1
+    ),
     # the nnPU path, the more involved one (the default "ce" is an average)
     "NoiseAwareClassifier": dict(
         estimator=ResNetClassifier(**TINY_NET),

@@ -113,6 +113,6 @@ def default_models(preset: str = "quick", *, distill_epochs: int = 5) -> dict:
     }
     for strategy in ("same", "other", "both"):
         models[f"DistillMix-{strategy}"] = DistillMixClassifier(
-            strategy=strategy, distill_epochs=distill_epochs, **net
+            ResNetClassifier(**net), strategy=strategy, distill_epochs=distill_epochs
         )
     return models

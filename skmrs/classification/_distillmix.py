@@ -5,14 +5,15 @@ from numbers import Integral, Real
 import numpy as np
 from imblearn.over_sampling import RandomOverSampler
 from imblearn.pipeline import Pipeline
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._docs import cite_paper
 from ..sampling import ConfidenceDistiller, MixingAugmenter
+from ..utils import set_random_states
 from ..utils._model_state import ModelStateMixin
 from ..utils._validation import _check_real
 from ._resnet import ResNetClassifier
@@ -75,8 +76,7 @@ def make_distillmix_pipeline(
 
     See Also
     --------
-    DistillMixClassifier : The same pipeline as one estimator with flat
-        parameters.
+    DistillMixClassifier : The same pipeline as one estimator.
 
     Examples
     --------
@@ -112,20 +112,6 @@ def make_distillmix_pipeline(
     return Pipeline(steps)
 
 
-# The network and training parameters shared with ResNetClassifier.
-_NET_PARAMS = (
-    "n_filters",
-    "n_blocks",
-    "kernel_size",
-    "dropout",
-    "max_epochs",
-    "batch_size",
-    "lr",
-    "device",
-    "verbose",
-)
-
-
 @cite_paper
 class DistillMixClassifier(ModelStateMixin, ClassifierMixin, BaseEstimator):
     """Confidence distillation and mixing augmentation around a ResNet.
@@ -141,8 +127,8 @@ class DistillMixClassifier(ModelStateMixin, ClassifierMixin, BaseEstimator):
        classes of what was kept (``oversample=True``);
     3. :class:`~skmrs.sampling.MixingAugmenter` adds ``augment_factor`` times
        as many mixed spectra ``(1 - alpha) * x_j + alpha * x_k``;
-    4. a :class:`~skmrs.ResNetClassifier` is trained on the result for
-       ``max_epochs`` epochs.
+    4. a clone of ``estimator`` (a :class:`~skmrs.ResNetClassifier`) is
+       trained on the result for its ``max_epochs`` epochs.
 
     Prediction uses the final network only. Every resampling step sees the
     data given to :meth:`fit` and nothing else, so inside a cross-validation
@@ -150,6 +136,15 @@ class DistillMixClassifier(ModelStateMixin, ClassifierMixin, BaseEstimator):
 
     Parameters
     ----------
+    estimator : classifier, default=None
+        The network, declared once for both networks: the distillation
+        network and the final one are clones of it (the paper's distillation
+        network has the final model's structure). None is
+        :class:`~skmrs.ResNetClassifier` with its defaults (Table 1 of the
+        paper). Its settings are reached as ``estimator__n_filters`` and so
+        on; its ``random_state`` is replaced by seeds drawn from
+        ``random_state``.
+
     alpha : float, default=0.5
         Mixing weight of the partner spectrum, in ``[0, 1]`` (paper: 0.5).
 
@@ -175,35 +170,8 @@ class DistillMixClassifier(ModelStateMixin, ClassifierMixin, BaseEstimator):
         Train the final network on the kept spectra as well as on the mixed
         ones (see :class:`~skmrs.sampling.MixingAugmenter`).
 
-    n_filters : int, default=16
-        Filters of the stem and first blocks, for both networks.
-
-    n_blocks : int, default=8
-        Residual blocks of both networks.
-
-    kernel_size : int, default=32
-        Convolution kernel width of both networks.
-
-    dropout : float, default=0.55
-        Dropout rate of both networks.
-
-    max_epochs : int, default=5
-        Epochs of the final network.
-
-    batch_size : int, default=32
-        Mini-batch size of both networks.
-
-    lr : float, default=1e-3
-        Adam learning rate of both networks.
-
-    device : str or torch.device, default="auto"
-        Device of both networks (see :class:`~skmrs.ResNetClassifier`).
-
     random_state : int, RandomState instance or None, default=None
         Seeds every step: one integer seed is drawn per step.
-
-    verbose : int, default=0
-        Passed to both networks.
 
     Attributes
     ----------
@@ -236,10 +204,12 @@ class DistillMixClassifier(ModelStateMixin, ClassifierMixin, BaseEstimator):
 
     Notes
     -----
-    The parameters of the networks have the names and defaults of
-    :class:`~skmrs.ResNetClassifier`. The distillation network trains one
-    epoch per :meth:`~skmrs.ResNetClassifier.partial_fit`, so its length is
-    ``distill_epochs``, never ``max_epochs``.
+    The distillation network trains one epoch per
+    :meth:`~skmrs.ResNetClassifier.partial_fit`, so its length is
+    ``distill_epochs``, never ``max_epochs``. Before skmrs 0.3 the network's
+    settings were flat parameters of this class (``n_filters=8``); they are
+    now those of ``estimator`` (``estimator=ResNetClassifier(n_filters=8)``,
+    ``estimator__n_filters`` in a grid search).
 
     References
     ----------
@@ -248,14 +218,15 @@ class DistillMixClassifier(ModelStateMixin, ClassifierMixin, BaseEstimator):
     Examples
     --------
     >>> import numpy as np
-    >>> from skmrs import DistillMixClassifier
+    >>> from skmrs import DistillMixClassifier, ResNetClassifier
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(60, 32)).astype(np.float32)
     >>> y = np.repeat([0, 1], 30)
     >>> X[y == 1, 20] += 4.0
+    >>> net = ResNetClassifier(n_filters=4, n_blocks=2, kernel_size=5,
+    ...                        max_epochs=2, batch_size=64)
     >>> clf = DistillMixClassifier(
-    ...     n_filters=4, n_blocks=2, kernel_size=5, max_epochs=2, batch_size=64,
-    ...     threshold=0.6, distill_epochs=2, augment_factor=1, random_state=0,
+    ...     net, threshold=0.6, distill_epochs=2, augment_factor=1, random_state=0
     ... ).fit(X, y)
     >>> clf.predict_proba(X).shape
     (60, 2)
@@ -265,6 +236,7 @@ class DistillMixClassifier(ModelStateMixin, ClassifierMixin, BaseEstimator):
 
     _skmrs_model_name = "skmrs.DistillMixClassifier"
     _parameter_constraints: dict = {
+        "estimator": [HasMethods(["fit", "predict_proba"]), None],
         "alpha": [Interval(Real, 0, 1, closed="both")],
         "augment_factor": [Interval(Real, 0, None, closed="left")],
         "strategy": [StrOptions({"both", "same", "other"})],
@@ -272,14 +244,12 @@ class DistillMixClassifier(ModelStateMixin, ClassifierMixin, BaseEstimator):
         "distill_epochs": [Interval(Integral, 1, None, closed="left")],
         "oversample": ["boolean"],
         "keep_original": ["boolean"],
-        **{
-            name: ResNetClassifier._parameter_constraints[name]
-            for name in (*_NET_PARAMS, "random_state")
-        },
+        "random_state": ["random_state"],
     }
 
     def __init__(
         self,
+        estimator=None,
         *,
         alpha=0.5,
         augment_factor=5,
@@ -288,17 +258,9 @@ class DistillMixClassifier(ModelStateMixin, ClassifierMixin, BaseEstimator):
         distill_epochs=5,
         oversample=True,
         keep_original=True,
-        n_filters=16,
-        n_blocks=8,
-        kernel_size=32,
-        dropout=0.55,
-        max_epochs=5,
-        batch_size=32,
-        lr=1e-3,
-        device="auto",
         random_state=None,
-        verbose=0,
     ):
+        self.estimator = estimator
         self.alpha = alpha
         self.augment_factor = augment_factor
         self.strategy = strategy
@@ -306,23 +268,14 @@ class DistillMixClassifier(ModelStateMixin, ClassifierMixin, BaseEstimator):
         self.distill_epochs = distill_epochs
         self.oversample = oversample
         self.keep_original = keep_original
-        self.n_filters = n_filters
-        self.n_blocks = n_blocks
-        self.kernel_size = kernel_size
-        self.dropout = dropout
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.device = device
         self.random_state = random_state
-        self.verbose = verbose
 
     def _make_pipeline(self, random_state):
         seeds = random_state.randint(np.iinfo(np.int32).max, size=len(STEP_NAMES))
-        net = {name: getattr(self, name) for name in _NET_PARAMS}
+        net = ResNetClassifier() if self.estimator is None else self.estimator
         return make_distillmix_pipeline(
             distiller=ConfidenceDistiller(
-                ResNetClassifier(**net),
+                clone(net),
                 threshold=self.threshold,
                 epochs=self.distill_epochs,
                 random_state=seeds[0],
@@ -339,7 +292,7 @@ class DistillMixClassifier(ModelStateMixin, ClassifierMixin, BaseEstimator):
                 keep_original=self.keep_original,
                 random_state=seeds[2],
             ),
-            classifier=ResNetClassifier(**net, random_state=seeds[3]),
+            classifier=set_random_states(clone(net), int(seeds[3])),
         )
 
     @_fit_context(prefer_skip_nested_validation=True)

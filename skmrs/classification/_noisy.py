@@ -4,6 +4,7 @@ and multiple-instance training with patients as bags."""
 from __future__ import annotations
 
 import copy
+import inspect
 import math
 from numbers import Integral, Real
 
@@ -148,6 +149,17 @@ class _NonNegativePULoss(torch.nn.CrossEntropyLoss):
         return positive + negative
 
 
+def _with_network(init, network_init):
+    """``init``'s own parameters, then the keyword parameters of ``network_init``."""
+    own = [
+        p
+        for p in inspect.signature(init).parameters.values()
+        if p.kind is not p.VAR_KEYWORD
+    ]
+    network = list(inspect.signature(network_init).parameters.values())[1:]
+    return inspect.Signature(own + network)
+
+
 class _PUResNetClassifier(ResNetClassifier):
     """ResNetClassifier trained with :class:`_NonNegativePULoss`."""
 
@@ -159,38 +171,15 @@ class _PUResNetClassifier(ResNetClassifier):
         "trusted": [Interval(Integral, 0, 1, closed="both")],
     }
 
-    def __init__(
-        self,
-        *,
-        prior=0.5,
-        unlabelled_share=0.5,
-        trusted=0,
-        n_filters=16,
-        n_blocks=8,
-        kernel_size=32,
-        dropout=0.55,
-        max_epochs=5,
-        batch_size=32,
-        lr=1e-3,
-        device="auto",
-        random_state=None,
-        verbose=0,
-    ):
-        super().__init__(
-            n_filters=n_filters,
-            n_blocks=n_blocks,
-            kernel_size=kernel_size,
-            dropout=dropout,
-            max_epochs=max_epochs,
-            batch_size=batch_size,
-            lr=lr,
-            device=device,
-            random_state=random_state,
-            verbose=verbose,
-        )
+    def __init__(self, *, prior=0.5, unlabelled_share=0.5, trusted=0, **network):
+        super().__init__(**network)
         self.prior = prior
         self.unlabelled_share = unlabelled_share
         self.trusted = trusted
+
+    # The network's settings are ResNetClassifier's, declared there only:
+    # get_params and clone read this signature, its own three and all of those.
+    __init__.__signature__ = _with_network(__init__, ResNetClassifier.__init__)
 
     def _criterion_params(self) -> dict:
         return {

@@ -361,14 +361,10 @@ class ResNetClassifier(ModelStateMixin, ClassifierMixin, BaseEstimator):
         self.device_ = _resolve_device(self.device) if device is None else device
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
+        module_params = self._module_params(n_times)
         self.net_ = _FastNet(
             module=ResNet1D,
-            module__n_outputs=len(self.classes_),
-            module__n_times=n_times,
-            module__n_filters=self.n_filters,
-            module__n_blocks=self.n_blocks,
-            module__kernel_size=self.kernel_size,
-            module__dropout=self.dropout,
+            **{f"module__{name}": value for name, value in module_params.items()},
             **self._criterion_params(),
             optimizer=torch.optim.Adam,
             lr=self.lr,
@@ -382,6 +378,21 @@ class ResNetClassifier(ModelStateMixin, ClassifierMixin, BaseEstimator):
         with _private_torch_rng(self, seed):
             self.net_.initialize()
         self.n_iter_ = 0
+
+    def _module_params(self, n_times: int) -> dict:
+        """The arguments of :class:`~skmrs.models.ResNet1D`, for ``n_times`` points.
+
+        The one place where the network's settings reach the network: the
+        skorch net and the model files' weight check build it from here.
+        """
+        return dict(
+            n_outputs=len(self.classes_),
+            n_times=n_times,
+            n_filters=self.n_filters,
+            n_blocks=self.n_blocks,
+            kernel_size=self.kernel_size,
+            dropout=self.dropout,
+        )
 
     def _criterion_params(self) -> dict:
         """skorch's ``criterion`` and its ``criterion__*`` arguments."""

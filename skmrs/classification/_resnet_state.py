@@ -3,8 +3,8 @@
 The classifier saves its parameters and fitted attributes as any estimator
 does, and its skorch net as ``net_``: the device it trained on, the
 network's ``state_dict``, the optimiser's, the per-epoch history and its
-random streams. Rebuilding checks the hyperparameters and every weight's
-name, shape and dtype before the network is allocated.
+random streams. Rebuilding checks the hyperparameters, the network's size
+and every weight's name, shape and dtype before the network is allocated.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ def resnet_from_state(cls, state: dict, resolve_device):
         device = torch.device("cpu")
     n_iter = clf.n_iter_
     check_network_params(clf)
-    check_network_weights(clf, net["module"])
+    check_network_weights(clf, net["module"], _template(clf))
     clf._initialize(clf.n_features_in_, device=device)
     clf.net_.module_.load_state_dict(net["module"])
     clf.net_.optimizer_.load_state_dict(net["optimizer"])
@@ -108,39 +108,33 @@ def check_network_params(clf) -> None:
     dropout = getattr(clf, "dropout", None)
     if not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
         raise ValueError(f"{where}: dropout={dropout!r} is not in [0, 1)")
-    n = _n_parameters(values["n_filters"], values["n_blocks"], values["kernel_size"])
-    if n > MAX_NETWORK_PARAMETERS:
-        raise ValueError(
-            f"{where}: the network described has about {n} parameters, more than "
-            f"{MAX_NETWORK_PARAMETERS}"
-        )
 
 
-def _n_parameters(n_filters: int, n_blocks: int, kernel_size: int) -> int:
-    """Convolution weights of a ``ResNet1D`` (an upper bound of its size's order)."""
-    total, channels = kernel_size * n_filters, n_filters
-    for index in range(n_blocks):
-        out = n_filters * 2 ** (index // 2)
-        total += kernel_size * (channels * out + out * out) + channels * out
-        channels = out
-    return total
+def _template(clf) -> dict:
+    """The described network's ``state_dict`` on torch's ``meta`` device.
 
-
-def check_network_weights(clf, weights) -> None:
-    """Weights with exactly the names, shapes and dtypes of the described network.
-
-    The template is built on torch's ``meta`` device: shapes without memory.
+    Shapes without memory, built from the classifier's own network arguments;
+    its size is checked against :data:`MAX_NETWORK_PARAMETERS`.
     """
+    too_many = (
+        f"{type(clf).__name__}: the network described has more than "
+        f"{MAX_NETWORK_PARAMETERS} parameters"
+    )
+    try:
+        with torch.device("meta"):
+            module = ResNet1D(**clf._module_params(clf.n_features_in_))
+    except RuntimeError:  # sizes past what torch can count
+        raise ValueError(f"{too_many} (too many to count)") from None
+    template = module.state_dict()
+    n = sum(tensor.numel() for tensor in template.values())
+    if n > MAX_NETWORK_PARAMETERS:
+        raise ValueError(f"{too_many} ({n})")
+    return template
+
+
+def check_network_weights(clf, weights, template) -> None:
+    """Weights with exactly the names, shapes and dtypes of ``template``."""
     where = f"{type(clf).__name__} weights"
-    with torch.device("meta"):
-        template = ResNet1D(
-            n_outputs=len(clf.classes_),
-            n_times=clf.n_features_in_,
-            n_filters=clf.n_filters,
-            n_blocks=clf.n_blocks,
-            kernel_size=clf.kernel_size,
-            dropout=clf.dropout,
-        ).state_dict()
     if not isinstance(weights, dict) or set(weights) != set(template):
         raise ValueError(f"{where}: the weights do not name the network's layers")
     for name, expected in template.items():

@@ -241,7 +241,9 @@ def test_network_rows_are_identical_when_rerun_in_one_process(cohort):
     tiny = dict(n_filters=4, n_blocks=2, kernel_size=5, max_epochs=2, batch_size=64)
     models = {
         "ResNet": ResNetClassifier(**tiny),
-        "DistillMix": DistillMixClassifier(**tiny, distill_epochs=1, augment_factor=1),
+        "DistillMix": DistillMixClassifier(
+            ResNetClassifier(**tiny), distill_epochs=1, augment_factor=1
+        ),
     }
     runs = [
         run_benchmark(

@@ -1,7 +1,5 @@
 """DistillMixClassifier and make_distillmix_pipeline."""
 
-import inspect
-
 import numpy as np
 import pytest
 from imblearn.over_sampling import SMOTE
@@ -15,13 +13,11 @@ from skmrs import DistillMixClassifier, ResNetClassifier
 from skmrs.classification import make_distillmix_pipeline
 from skmrs.sampling import ConfidenceDistiller, DistillationWarning, MixingAugmenter
 
+NET = dict(
+    n_filters=4, n_blocks=2, kernel_size=3, dropout=0.0, max_epochs=2, batch_size=64
+)
 TINY = dict(
-    n_filters=4,
-    n_blocks=2,
-    kernel_size=3,
-    dropout=0.0,
-    max_epochs=2,
-    batch_size=64,
+    estimator=ResNetClassifier(**NET),
     distill_epochs=2,
     augment_factor=1,
     threshold=0.6,
@@ -41,11 +37,26 @@ def _spectra(n_patients=8, per_patient=6, n_points=24, seed=0):
     return X, y, groups
 
 
-def test_network_parameters_match_resnet():
-    ours = inspect.signature(DistillMixClassifier).parameters
-    for name, parameter in inspect.signature(ResNetClassifier).parameters.items():
-        assert name in ours
-        assert ours[name].default == parameter.default, name
+def test_both_networks_are_clones_of_the_one_declared():
+    X, y, _ = _spectra()
+    net = ResNetClassifier(**{**NET, "lr": 3e-3, "random_state": 5})
+    clf = DistillMixClassifier(**{**TINY, "estimator": net}, random_state=0).fit(X, y)
+    declared = net.get_params()
+    networks = [clf.distiller_.estimator_, clf.pipeline_[-1]]
+    for fitted in networks:
+        params = fitted.get_params()
+        assert {k: params[k] for k in declared if k != "random_state"} == {
+            k: v for k, v in declared.items() if k != "random_state"
+        }
+        assert hasattr(fitted, "net_")
+    # seeded from DistillMix's random_state, one seed each; the user's left alone
+    seeds = [fitted.random_state for fitted in networks]
+    assert 5 not in seeds and seeds[0] != seeds[1]
+    assert net.get_params() == declared and not hasattr(net, "net_")
+    default = DistillMixClassifier(random_state=0)._make_pipeline(
+        np.random.RandomState(0)
+    )
+    assert default[-1].get_params()["n_filters"] == ResNetClassifier().n_filters
 
 
 def test_fit_predict_and_what_the_distiller_kept():

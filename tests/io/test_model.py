@@ -543,7 +543,11 @@ def test_network_too_large_for_its_limit_is_refused(tmp_path):
     text = _members(path)["model.json"].decode()
     wide = text.replace('["n_filters", 4]', '["n_filters", 4096]')
     _rewrite(path, "model.json", wide.replace('["n_blocks", 2]', '["n_blocks", 64]'))
-    _damaged(path, "about .* parameters, more than 268435456")
+    _damaged(path, "has more than 268435456 parameters \\(too many to count\\)")
+    # wide, not deep: counted on the meta device, over the limit
+    wide = wide.replace('["kernel_size", 3]', '["kernel_size", 8]')
+    _rewrite(path, "model.json", wide)
+    _damaged(path, r"has more than 268435456 parameters \(537\d{6}\)")
 
 
 def test_weights_of_another_shape_are_refused(tmp_path):
