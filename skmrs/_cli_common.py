@@ -33,6 +33,55 @@ def _quiet(enabled: bool):
             os.environ["PYTHONWARNINGS"] = previous
 
 
+def _add_random_state(parser) -> None:
+    """``--random-state``, one meaning in every command: the simulated cohort's seed."""
+    parser.add_argument(
+        "--random-state",
+        type=int,
+        help="seed of the simulated cohort (default 0); the models' seeds are "
+        "--seed (train) and --seeds (benchmark)",
+    )
+
+
+def _cohort_seed(args) -> int:
+    """The simulated cohort's seed: ``--random-state``, 0 when not given."""
+    return 0 if args.random_state is None else args.random_state
+
+
+def _check_random_state(args, simulated: bool) -> None:
+    """``--random-state`` without a simulated cohort to seed is an error."""
+    if not simulated and args.random_state is not None:
+        raise ValueError(
+            "--random-state seeds the simulated cohort, and this run reads your "
+            "data; the model's seed is --seed (train) or --seeds (benchmark)."
+        )
+
+
+def _set_everywhere(model, name: str, value, model_name: str):
+    """Set the setting ``name`` of ``model`` and of every estimator inside it.
+
+    A ``ValueError`` names the model when none of its estimators has it.
+    """
+    from .utils._random import nested_keys
+
+    keys = nested_keys(model, name)
+    if not keys:
+        raise ValueError(
+            f"--{name.replace('_', '-')} sets the network, but {model_name} has "
+            "none; the network models are ResNet, Noise and DistillMix-*."
+        )
+    return model.set_params(**dict.fromkeys(keys, value))
+
+
+def _verbose_networks(model):
+    """``--verbose``: every network of ``model`` prints a line per epoch."""
+    from .utils._random import nested_keys
+
+    if nested_keys(model, "max_epochs"):
+        model.set_params(**dict.fromkeys(nested_keys(model, "verbose"), 1))
+    return model
+
+
 def _positive_class(y, label=None):
     """The tumour class of the labels ``y`` and a line that names it.
 

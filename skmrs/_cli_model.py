@@ -12,15 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-MODEL_NAMES = (
-    "SVM",
-    "RF",
-    "ResNet",
-    "Noise",
-    "DistillMix-same",
-    "DistillMix-other",
-    "DistillMix-both",
-)
+from ._cli_common import _add_random_state, _check_random_state, _cohort_seed
+
 # ResNetClassifier's settings that are not network flags: the command's own.
 _NOT_NETWORK_FLAGS = ("random_state", "verbose")
 
@@ -50,13 +43,6 @@ _NIFTI_SUFFIXES = (".nii", ".nii.gz")
 _TABLE_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.xz", ".csv.zip")
 _TABLE_SUFFIXES += (".parquet", ".pq", ".npz")
 _PPM_COLUMN = re.compile(r"^ppm_(-?\d+(?:\.\d+)?)$")
-_SCORES = (
-    ("sensitivity", "SEN"),
-    ("specificity", "SPE"),
-    ("roc_auc", "AUC"),
-    ("patient_accuracy", "patient acc"),
-    ("patient_roc_auc", "patient AUC"),
-)
 
 
 # ------------------------------------------------------------------ tables
@@ -136,23 +122,12 @@ def _note(text: str) -> None:
 # ------------------------------------------------------------------- train
 def _apply_flags(model, name: str, args):
     """Set the network flags given on the command line on every network."""
-    params = model.get_params(deep=True)
+    from ._cli_common import _set_everywhere, _verbose_networks
+
     for flag in _network_flags():
-        value = getattr(args, flag)
-        if value is None:
-            continue
-        keys = [k for k in params if k == flag or k.endswith("__" + flag)]
-        if not keys:
-            raise ValueError(
-                f"--{flag.replace('_', '-')} sets the network, but {name} has none; "
-                "the network models are ResNet, Noise and DistillMix-*."
-            )
-        model.set_params(**dict.fromkeys(keys, value))
-    if args.verbose and any(k.endswith("max_epochs") for k in params):
-        # epoch-level progress: one log line per epoch of every network
-        keys = [k for k in params if k.endswith("verbose")]
-        model.set_params(**dict.fromkeys(keys, 1))
-    return model
+        if getattr(args, flag) is not None:
+            _set_everywhere(model, flag, getattr(args, flag), name)
+    return _verbose_networks(model) if args.verbose else model
 
 
 def _training_data(args):
@@ -166,11 +141,12 @@ def _training_data(args):
         from .datasets import make_mrs_cohort
 
         n_patients = args.n_patients or PRESETS[args.preset].n_patients
-        cohort = make_mrs_cohort(n_patients=n_patients, random_state=args.random_state)
+        seed = _cohort_seed(args)
+        cohort = make_mrs_cohort(n_patients=n_patients, random_state=seed)
         y = np.where(cohort.target == 1, "tumour", "non-tumour")
         source = (
             f"simulated cohort, {n_patients} patients "
-            f"(make_mrs_cohort random_state={args.random_state})"
+            f"(make_mrs_cohort random_state={seed})"
         )
         return cohort.data, y, cohort.groups, cohort.ppm, preprocessor, source
     path = Path(args.data)
@@ -204,6 +180,7 @@ def _cv_estimate(
     model, X, y, groups, n_splits: int, bar, pos_label=None
 ) -> tuple[str, dict]:
     """Leave-patients-out scores, one fold at a time so that the bar moves."""
+    from .metrics import SCORE_HEADERS, SCORE_NAMES
     from .model_selection import cross_validate_patients, patient_splits
 
     splits, groups = patient_splits(n_splits, X, y, groups)
@@ -217,11 +194,12 @@ def _cv_estimate(
         )
         bar.update()
     scores = {
-        name: np.concatenate([fold[name] for fold in folds]) for name, _ in _SCORES
+        name: np.concatenate([fold[name] for fold in folds]) for name in SCORE_NAMES
     }
     text = "  ".join(
-        f"{label} {np.nanmean(scores[name]):.3f} +- {np.nanstd(scores[name]):.3f}"
-        for name, label in _SCORES
+        f"{SCORE_HEADERS[name]} {np.nanmean(scores[name]):.3f} +- "
+        f"{np.nanstd(scores[name]):.3f}"
+        for name in SCORE_NAMES
     )
     summary = {name: float(np.nanmean(v)) for name, v in scores.items()}
     return text, summary
@@ -258,15 +236,17 @@ def train(args) -> int:
     from .io._files import check_distinct_paths
     from .utils import set_random_states
 
-    if args.model not in MODEL_NAMES:
+    models = default_models(args.preset, distill_epochs=args.distill_epochs)
+    if args.model not in models:
         raise ValueError(
-            f"unknown --model {args.model!r}; choose from {', '.join(MODEL_NAMES)}."
+            f"unknown --model {args.model!r}; choose from {', '.join(models)}."
         )
     if args.cv is not None and args.cv < 2:
         raise ValueError(f"--cv needs at least 2 folds; got {args.cv}.")
+    _check_random_state(args, args.simulated)
     check_distinct_paths(_train_inputs(args), {"--output": args.output})
-    model = default_models(args.preset, distill_epochs=args.distill_epochs)[args.model]
-    model = set_random_states(_apply_flags(model, args.model, args), args.random_state)
+    model = _apply_flags(models[args.model], args.model, args)
+    model = set_random_states(model, args.seed)
     X, y, groups, ppm, preprocessor, source = _training_data(args)
     classes, counts = np.unique(y, return_counts=True)
     if len(classes) < 2:
@@ -681,7 +661,10 @@ def add_parsers(sub) -> None:
     _add_csv_flags(tr)
     tr.add_argument("--n-patients", type=int, help="simulated cohort size")
     tr.add_argument(
-        "--model", default="ResNet", help="one of " + ", ".join(MODEL_NAMES)
+        "--model",
+        default="ResNet",
+        help="a row of the benchmark's table: ResNet (default), SVM, RF, Noise, "
+        "DistillMix-both...",
     )
     tr.add_argument(
         "--preset",
@@ -695,7 +678,10 @@ def add_parsers(sub) -> None:
     tr.add_argument(
         "--cv", type=int, help="first print a K-fold leave-patients-out estimate"
     )
-    tr.add_argument("--random-state", type=int, default=0)
+    _add_random_state(tr)
+    tr.add_argument(
+        "--seed", type=int, default=0, help="every random_state of the model"
+    )
     tr.add_argument("--output", default="model.skmrs", help="model file to write")
     tr.add_argument("--no-progress", action="store_true")
     tr.add_argument(

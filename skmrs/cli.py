@@ -9,7 +9,14 @@ from pathlib import Path
 
 import numpy as np
 
-from ._cli_common import _positive_class, _quiet
+from ._cli_common import (
+    _add_random_state,
+    _check_random_state,
+    _cohort_seed,
+    _positive_class,
+    _quiet,
+    _verbose_networks,
+)
 
 
 def _summary(cohort, seconds: float) -> str:
@@ -53,7 +60,7 @@ def _simulate(args) -> int:
         b0_inhomogeneity=args.b0_inhomogeneity,
         baseline_distortion=args.baseline_distortion,
         extent_variability=args.extent_variability,
-        random_state=args.random_state,
+        random_state=_cohort_seed(args),
     )
     print(_summary(cohort, time.perf_counter() - start))
     if args.output:
@@ -98,14 +105,12 @@ def _benchmark(args) -> int:
             )
         models = {name: models[name] for name in args.models}
     if args.verbose:
-        # epoch-level progress: one log line per epoch of every network
         for model in models.values():
-            keys = [k for k in model.get_params(deep=True) if k.endswith("verbose")]
-            if "max_epochs" in str(model.get_params(deep=True)):
-                model.set_params(**dict.fromkeys(keys, 1))
+            _verbose_networks(model)
     n_splits = preset.n_splits if args.n_splits is None else args.n_splits
     seeds = tuple(args.seeds) if args.seeds else preset.seeds
     y_true = None
+    _check_random_state(args, simulated=not args.data)
     if args.data:
         from .io import load_spectra_table
 
@@ -121,7 +126,7 @@ def _benchmark(args) -> int:
         from .datasets import make_mrs_cohort
 
         n_patients = preset.n_patients if args.n_patients is None else args.n_patients
-        cohort = make_mrs_cohort(n_patients=n_patients, random_state=args.random_state)
+        cohort = make_mrs_cohort(n_patients=n_patients, random_state=_cohort_seed(args))
         X, y, groups, y_true = (
             cohort.data,
             cohort.target,
@@ -130,7 +135,7 @@ def _benchmark(args) -> int:
         )
         source = (
             f"data: simulated cohort, {n_patients} patients, {len(y)} spectra "
-            f"(make_mrs_cohort random_state={args.random_state})"
+            f"(make_mrs_cohort random_state={_cohort_seed(args)})"
         )
     output = Path(args.output or f"skmrs_benchmark_{args.preset}")
     _check_benchmark_paths(args.data, output)
@@ -202,7 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=0.0,
         help="between-patient spread of tumour and lesion extent, in [0, 1)",
     )
-    sim.add_argument("--random-state", type=int, default=0)
+    _add_random_state(sim)
     sim.add_argument("--output", help="save X, y, y_true, groups, ppm to this .npz")
     sim.set_defaults(func=_simulate)
 
@@ -217,7 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--seeds", type=int, nargs="+", help="model seeds")
     bench.add_argument("--models", nargs="+", help="subset of the models to run")
     bench.add_argument("--distill-epochs", type=int, default=5)
-    bench.add_argument("--random-state", type=int, default=0, help="cohort seed")
+    _add_random_state(bench)
     bench.add_argument("--data", help="your own CSV/Parquet/NPZ table of spectra")
     bench.add_argument("--label-column", default="label")
     bench.add_argument("--group-column", default="patient")

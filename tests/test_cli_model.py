@@ -328,3 +328,32 @@ def test_outputs_are_replaced_whole(resnet_file, table, tmp_path, capsys):
     assert main(argv) == 0
     assert _read(out)[0]["file"] == table.name
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p.csv", "p_patients.csv"]
+
+
+def test_random_state_seeds_the_cohort_and_seed_the_model(table, tmp_path, capsys):
+    """--random-state means the simulated cohort's seed in every command (issue 22)."""
+    out = ["--no-progress", "--output"]
+    path = tmp_path / "sim.skmrs"
+    argv = ["train", "--simulated", "--n-patients", "4", *TINY,
+            "--random-state", "3", "--seed", "5", *out, str(path)]  # fmt: skip
+    assert main(argv) == 0
+    assert "make_mrs_cohort random_state=3" in capsys.readouterr().out
+    assert load_model(path).random_state == 5
+    for command in (["train", "--data", str(table), *out, str(tmp_path / "t.skmrs")],
+                    ["benchmark", "--data", str(table), "--output",
+                     str(tmp_path / "bench")]):  # fmt: skip
+        err = _error([*command, "--random-state", "1"], capsys)
+        assert "--random-state seeds the simulated cohort" in err
+        assert "--seed (train) or --seeds (benchmark)" in err
+    assert not (tmp_path / "t.skmrs").exists() and not (tmp_path / "bench").exists()
+
+
+def test_train_flags_reach_the_network(table, tmp_path):
+    path = tmp_path / "m.skmrs"
+    argv = ["train", "--data", str(table), "--model", "DistillMix-both", *TINY,
+            "--distill-epochs", "1", "--dropout", "0.3", "--lr", "0.002",
+            "--no-progress", "--output", str(path)]  # fmt: skip
+    assert main(argv) == 0
+    model = load_model(path)
+    for network in (model.pipeline_[-1], model.distiller_.estimator_):
+        assert (network.dropout, network.lr, network.n_filters) == (0.3, 0.002, 4)

@@ -8,18 +8,16 @@ from pathlib import Path
 
 import numpy as np
 
-from ..metrics import SCORE_NAMES, positive_label
+from ..metrics import SCORE_HEADERS, SCORE_NAMES, positive_label
 from ._oracle import _gap_closed_lines
 from ._summaries import summary_lines
 
-# Headers of the table's columns: the paper's Table 2, and the AUC against
-# the true labels on simulated data (patient ROC AUC is in summary.csv).
+# The table's columns: the paper's Table 2, and the AUC against the true
+# labels on simulated data (patient ROC AUC is in summary.csv).
 _HEADERS = {
-    "sensitivity": "SEN",
-    "specificity": "SPE",
-    "roc_auc": "AUC",
-    "patient_accuracy": "patient acc",
-    "roc_auc_true": "AUC (true)",
+    name: SCORE_HEADERS[name]
+    for name in ("sensitivity", "specificity", "roc_auc", "patient_accuracy")
+    + ("roc_auc_true",)
 }
 
 

@@ -1,7 +1,7 @@
 """Voxel-level and patient-wise scores, and scorers with routed patient groups."""
 
 from ._classification import sensitivity_score, specificity_score
-from ._fold import SCORE_NAMES, positive_label, score_fold
+from ._fold import SCORE_HEADERS, SCORE_NAMES, positive_label, score_fold
 from ._patient import (
     patient_accuracy_score,
     patient_brier_score,
@@ -12,6 +12,7 @@ from ._patient import (
 from ._scorer import make_patient_level_scorers, make_patient_scorers
 
 __all__ = [
+    "SCORE_HEADERS",
     "SCORE_NAMES",
     "make_patient_level_scorers",
     "make_patient_scorers",

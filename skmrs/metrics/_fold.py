@@ -18,6 +18,15 @@ SCORE_NAMES = (
     "patient_accuracy",
     "patient_roc_auc",
 )
+#: The short column header of each score, as the tables print it.
+SCORE_HEADERS = {
+    "sensitivity": "SEN",
+    "specificity": "SPE",
+    "roc_auc": "AUC",
+    "patient_accuracy": "patient acc",
+    "patient_roc_auc": "patient AUC",
+    "roc_auc_true": "AUC (true)",
+}
 
 
 def positive_label(classes, pos_label=None):

@@ -28,9 +28,14 @@ def set_random_states(estimator, seed: int):
     >>> pipe.get_params()["randomforestclassifier__random_state"]
     7
     """
-    keys = [
+    keys = nested_keys(estimator, "random_state")
+    return estimator.set_params(**dict.fromkeys(keys, seed))
+
+
+def nested_keys(estimator, name: str) -> list[str]:
+    """The ``get_params`` keys of ``estimator`` that are ``name`` or ``*__name``."""
+    return [
         key
         for key in estimator.get_params(deep=True)
-        if key == "random_state" or key.endswith("__random_state")
+        if key == name or key.endswith("__" + name)
     ]
-    return estimator.set_params(**dict.fromkeys(keys, seed))
