@@ -453,17 +453,22 @@ def _table_chunks(item, roles, args, chunk_size: int):
         yield X[~flat], rows
 
 
-def _spectra_of(items, plans, info, args, chunk_size: int):
-    """Chunks of (spectra that pass the gate, their :class:`SpectrumRows`).
+def _chunk_tasks(items, plans, info, args, chunk_size: int):
+    """(produce, arguments) of each chunk; ``produce(*arguments)`` gives its
+    spectra that pass the gate and their :class:`SpectrumRows`.
 
-    A NIfTI-MRS file is one chunk; a table is read ``chunk_size`` rows at
-    a time. Only rows of status ``"ok"`` have a spectrum, in order.
+    A NIfTI-MRS file is one chunk, read and preprocessed where it is scored
+    (a Dask worker); a table is read here ``chunk_size`` rows at a time. Only
+    rows of status ``"ok"`` have a spectrum, in order.
     """
+    from ._cli_predict import given
+
     for item, roles in zip(items, plans):
         if roles is None:
-            yield _nifti_spectra(item, info)
+            yield _nifti_spectra, (item, info)
         else:
-            yield from _table_chunks(item, roles, args, chunk_size)
+            for chunk in _table_chunks(item, roles, args, chunk_size):
+                yield given, chunk
 
 
 def _write_csv(path: Path, header, rows) -> None:
@@ -587,10 +592,11 @@ def predict(args) -> int:
 def _score_inputs(model, inputs, info, args, output):
     """Score every input chunk by chunk, writing ``output`` as it goes.
 
-    Every table is checked (columns, grid) before the first chunk is scored.
-    Returns the closed :class:`PredictionWriter` and the number of CAMs.
+    Every table is checked (columns, grid) before the first chunk is scored;
+    with ``--dask-scheduler`` the chunks are scored on that cluster. Returns
+    the closed :class:`PredictionWriter` and the number of CAMs.
     """
-    from ._cli_predict import PredictionWriter
+    from ._cli_predict import DaskScorer, LocalScorer, PredictionWriter
 
     items = _named_inputs(inputs, args)
     nifti = [item.path.name.lower().endswith(_NIFTI_SUFFIXES) for item in items]
@@ -599,12 +605,14 @@ def _score_inputs(model, inputs, info, args, output):
     has_labels = any(p is not None and p["label_column"] for p in plans)
     ppm = None if info["ppm"] is None else np.asarray(info["ppm"])
     n_cams = 0
-    chunks = _spectra_of(items, plans, info, args, args.chunk_size)
-    with PredictionWriter(output, model.classes_, has_labels) as writer:
-        for X, rows in chunks:
-            proba = model.predict_proba(X) if len(X) else None
+    tasks = _chunk_tasks(items, plans, info, args, args.chunk_size)
+    scorer = LocalScorer(model)
+    if args.dask_scheduler:
+        scorer = DaskScorer(model, args.dask_scheduler)
+    with scorer, PredictionWriter(output, model.classes_, has_labels) as writer:
+        for X, proba, rows in scorer.map(tasks, keep_spectra=bool(args.cam_dir)):
             writer.add(rows, proba)
-            if args.cam_dir and len(X):
+            if args.cam_dir and proba is not None:
                 scored = rows.scored
                 keys = zip(rows.file[scored], rows.index[scored],
                            rows.voxel[scored], rows.patient[scored])  # fmt: skip
@@ -715,5 +723,10 @@ def add_parsers(sub) -> None:
         type=_positive_int,
         default=16384,
         help="table rows read and scored at a time (default: 16384)",
+    )
+    pr.add_argument(
+        "--dask-scheduler",
+        help="score the files and table chunks on this Dask cluster "
+        "(tcp://host:8786); NIfTI-MRS files are read by the workers",
     )
     pr.set_defaults(func=predict)

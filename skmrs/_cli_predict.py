@@ -1,15 +1,19 @@
-"""The outputs of ``skmrs predict``, written as the chunks of spectra are scored.
+"""The scoring loop of ``skmrs predict``: chunks scored here or on Dask, written.
 
 ``predictions.csv`` is written chunk by chunk to a temporary file that
 replaces the output only when every input has been scored; the patients'
 mean probabilities are summed as the chunks go, so memory depends on the
-chunk, not on the number of spectra (issue 25).
+chunk, not on the number of spectra (issue 25). A chunk is scored by
+:func:`score_chunk`, in this process (:class:`LocalScorer`) or on the workers
+of a Dask cluster (:class:`DaskScorer`): the same function either way, so
+the results are the same.
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -130,3 +134,79 @@ class PredictionWriter:
         counts = [self._counts[p] for p in ids]
         mean = np.asarray([self._sums[p] / self._counts[p] for p in ids])
         return ids, counts, mean.reshape(len(ids), len(self.classes))
+
+
+def given(spectra, rows):
+    """A chunk already read (a table's): the spectra and rows as they are."""
+    return spectra, rows
+
+
+def score_chunk(model, produce, arguments, keep_spectra: bool = False):
+    """``produce(*arguments)`` -> (spectra, rows), then the model's probabilities.
+
+    ``produce`` reads a chunk (:func:`given` for a table's chunk read by the
+    caller; reading and preprocessing a NIfTI-MRS file, which a Dask worker
+    then does where the file is). Returns (spectra or None, probabilities
+    or None when nothing passed the gate, rows); the spectra are returned
+    only with ``keep_spectra`` (class activation maps need them).
+    """
+    spectra, rows = produce(*arguments)
+    proba = model.predict_proba(spectra) if len(spectra) else None
+    return (spectra if keep_spectra else None), proba, rows
+
+
+class LocalScorer:
+    """Score chunks in this process, one after the other."""
+
+    def __init__(self, model) -> None:
+        self.model = model
+
+    def __enter__(self) -> LocalScorer:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        return None
+
+    def map(self, tasks, keep_spectra: bool = False):
+        """:func:`score_chunk` of each ``(produce, arguments)`` task, in order."""
+        for produce, arguments in tasks:
+            yield score_chunk(self.model, produce, arguments, keep_spectra)
+
+
+class DaskScorer(LocalScorer):
+    """Score chunks on a Dask cluster, at most ``window`` of them at a time.
+
+    The model is sent to every worker once; results come back in the order
+    of the tasks, so the output is the local run's.
+    """
+
+    def __init__(self, model, address: str, window: int = 4) -> None:
+        super().__init__(model)
+        self.address = address
+        self.window = window
+
+    def __enter__(self) -> DaskScorer:
+        try:
+            from distributed import Client
+        except ImportError as exc:
+            raise ImportError(
+                "--dask-scheduler needs dask.distributed: pip install 'skmrs[dask]'"
+            ) from exc
+        self.client = Client(self.address)
+        self.remote_model = self.client.scatter(self.model, broadcast=True)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.client.close()
+
+    def map(self, tasks, keep_spectra: bool = False):
+        pending: deque = deque()
+        for produce, arguments in tasks:
+            pending.append(
+                self.client.submit(score_chunk, self.remote_model, produce,
+                                   arguments, keep_spectra, pure=False)
+            )  # fmt: skip
+            if len(pending) >= self.window:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
