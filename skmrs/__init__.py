@@ -9,6 +9,7 @@ embedded data set, readers for real data, and patient-wise evaluation.
 __version__ = "0.3.0"
 
 __all__ = [
+    "AttentionMILClassifier",
     "DistillMixClassifier",
     "PatientClassifier",
     "ResNetClassifier",

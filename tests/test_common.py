@@ -50,6 +50,10 @@ SMALL_PARAMS: dict[str, dict] = {
         estimator=ResNetClassifier(**TINY_NET, random_state=0), cv=2
     ),
     "OracleClassifier": dict(estimator=ResNetClassifier(**TINY_NET, random_state=0)),
+    # without groups every spectrum is a bag of one
+    "AttentionMILClassifier": dict(
+        estimator=ResNetClassifier(**TINY_NET), max_epochs=2, random_state=0
+    ),
     # a linear voxel model: the checks are about the patient stage's API
     "PatientClassifier": dict(
         estimator=LogisticRegression(max_iter=200), cv=2, random_state=0

@@ -154,7 +154,147 @@ def _choose_threshold(proba, truth, kind, level) -> float:
     return float(best[np.argmin(np.abs(best - 0.5))])
 
 
-class PatientClassifier(ClassifierMixin, BaseEstimator):
+class _PatientAnswers:
+    """Per-patient outputs of a classifier whose answer is one per patient.
+
+    A subclass sets ``classes_``, ``threshold_`` and ``_groups_given`` in
+    ``fit`` and implements ``_patient_proba(X, groups)``, which returns the
+    sorted patient ids, each spectrum's patient index and each patient's
+    tumour probability; this mixin turns them into scikit-learn's one row
+    per spectrum, the per-patient table and the patient accuracy. Put it
+    before ``ClassifierMixin``.
+    """
+
+    __metadata_request__fit = {"groups": True}
+    __metadata_request__predict = {"groups": True}
+    __metadata_request__predict_proba = {"groups": True}
+    __metadata_request__score = {"groups": True}
+
+    def _pos_label(self):
+        return positive_label(self.classes_)
+
+    def _check_groups(self, groups, n_samples, *, fitting=False) -> np.ndarray:
+        if groups is None:
+            if not fitting and self._groups_given:
+                raise ValueError(
+                    f"this {type(self).__name__} was fitted on patients: pass groups "
+                    "(the patient id of each spectrum), or route it with "
+                    "sklearn.set_config(enable_metadata_routing=True)."
+                )
+            return np.arange(n_samples)
+        if np.ndim(groups) == 0:
+            raise ValueError(
+                f"groups must hold one patient id per spectrum; got {groups!r}."
+            )
+        groups = np.asarray(groups)
+        if groups.shape != (n_samples,):
+            raise ValueError(
+                f"groups must hold one patient id per spectrum: {n_samples} "
+                f"spectra, groups of shape {groups.shape}."
+            )
+        _check_not_missing(groups, "groups", "patient id")
+        return groups
+
+    def _labels(self, tumour) -> np.ndarray:
+        pos = self._pos_label()
+        other = self.classes_[self.classes_ != pos][0]
+        return np.where(tumour, pos, other)
+
+    def predict_patients(self, X, groups=None) -> Bunch:
+        """One row per patient: its id, size, tumour probability and decision.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_points)
+            Spectra.
+        groups : array-like of shape (n_samples,), default=None
+            Patient id of each spectrum.
+
+        Returns
+        -------
+        table : :class:`~sklearn.utils.Bunch`
+            Arrays of length n_patients, in the order of the sorted unique
+            ``groups``: ``patient``, ``n_spectra``, ``proba`` (calibrated
+            tumour probability) and ``prediction`` (a class of ``classes_``).
+            ``pandas.DataFrame(table)`` makes it a data frame.
+        """
+        patients, inverse, proba = self._patient_proba(X, groups)
+        return Bunch(
+            patient=patients,
+            n_spectra=np.bincount(inverse),
+            proba=proba,
+            prediction=self._labels(proba >= self.threshold_),
+        )
+
+    def predict_proba(self, X, groups=None) -> np.ndarray:
+        """Class probabilities of each spectrum's patient.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_points)
+            Spectra.
+        groups : array-like of shape (n_samples,), default=None
+            Patient id of each spectrum.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, 2)
+            Row ``i`` holds the probabilities of the patient of spectrum ``i``,
+            columns in the order of ``classes_``.
+        """
+        _, inverse, proba = self._patient_proba(X, groups)
+        tumour = proba[inverse]
+        if self.classes_[1] == self._pos_label():
+            return np.column_stack([1 - tumour, tumour])
+        return np.column_stack([tumour, 1 - tumour])
+
+    def predict(self, X, groups=None) -> np.ndarray:
+        """The decision for each spectrum's patient (probability >= ``threshold_``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_points)
+            Spectra.
+        groups : array-like of shape (n_samples,), default=None
+            Patient id of each spectrum.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            The class of the patient of each spectrum.
+        """
+        _, inverse, proba = self._patient_proba(X, groups)
+        return self._labels(proba >= self.threshold_)[inverse]
+
+    def score(self, X, y, groups=None) -> float:
+        """Patient accuracy: the share of patients decided correctly.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_points)
+            Spectra.
+        y : array-like of shape (n_samples,)
+            Voxel labels; a patient is tumour when any of its spectra is.
+        groups : array-like of shape (n_samples,), default=None
+            Patient id of each spectrum.
+
+        Returns
+        -------
+        score : float
+        """
+        table = self.predict_patients(X, groups)
+        groups = self._check_groups(groups, np.shape(X)[0])
+        truth = patient_labels(y, groups, pos_label=self._pos_label())
+        return float(np.mean((table.prediction == self._pos_label()) == truth))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        tags.input_tags.sparse = False
+        return tags
+
+
+class PatientClassifier(_PatientAnswers, ClassifierMixin, BaseEstimator):
     """Does this patient have a tumour? A second stage on its spectra's scores.
 
     The paper scores a patient by the mean tumour probability of its spectra
@@ -287,11 +427,6 @@ class PatientClassifier(ClassifierMixin, BaseEstimator):
     True
     """
 
-    __metadata_request__fit = {"groups": True}
-    __metadata_request__predict = {"groups": True}
-    __metadata_request__predict_proba = {"groups": True}
-    __metadata_request__score = {"groups": True}
-
     _parameter_constraints: dict = {
         "estimator": [HasMethods(["fit"]), None],
         "features": [list, tuple, None],
@@ -389,31 +524,6 @@ class PatientClassifier(ClassifierMixin, BaseEstimator):
         self.estimator_ = self._make_voxel(seed_est).fit(X_voxel, y)
         return self
 
-    def _pos_label(self):
-        return positive_label(self.classes_)
-
-    def _check_groups(self, groups, n_samples, *, fitting=False) -> np.ndarray:
-        if groups is None:
-            if not fitting and self._groups_given:
-                raise ValueError(
-                    "this PatientClassifier was fitted on patients: pass groups "
-                    "(the patient id of each spectrum), or route it with "
-                    "sklearn.set_config(enable_metadata_routing=True)."
-                )
-            return np.arange(n_samples)
-        if np.ndim(groups) == 0:
-            raise ValueError(
-                f"groups must hold one patient id per spectrum; got {groups!r}."
-            )
-        groups = np.asarray(groups)
-        if groups.shape != (n_samples,):
-            raise ValueError(
-                f"groups must hold one patient id per spectrum: {n_samples} "
-                f"spectra, groups of shape {groups.shape}."
-            )
-        _check_not_missing(groups, "groups", "patient id")
-        return groups
-
     def _patient_folds(self, X, y, groups, inverse, truth, seed) -> list:
         """(train, test) pairs of patient indices that cover every patient once."""
         n_patients = truth.size
@@ -499,101 +609,3 @@ class PatientClassifier(ClassifierMixin, BaseEstimator):
         parsed = _parse_features(self.features)
         F = _patient_features(scores, inverse, patients.size, parsed)
         return patients, inverse, self.final_estimator_.predict_proba(F)[:, 1]
-
-    def _labels(self, tumour) -> np.ndarray:
-        pos = self._pos_label()
-        other = self.classes_[self.classes_ != pos][0]
-        return np.where(tumour, pos, other)
-
-    def predict_patients(self, X, groups=None) -> Bunch:
-        """One row per patient: its id, size, tumour probability and decision.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_points)
-            Spectra.
-        groups : array-like of shape (n_samples,), default=None
-            Patient id of each spectrum.
-
-        Returns
-        -------
-        table : :class:`~sklearn.utils.Bunch`
-            Arrays of length n_patients, in the order of the sorted unique
-            ``groups``: ``patient``, ``n_spectra``, ``proba`` (calibrated
-            tumour probability) and ``prediction`` (a class of ``classes_``).
-            ``pandas.DataFrame(table)`` makes it a data frame.
-        """
-        patients, inverse, proba = self._patient_proba(X, groups)
-        return Bunch(
-            patient=patients,
-            n_spectra=np.bincount(inverse),
-            proba=proba,
-            prediction=self._labels(proba >= self.threshold_),
-        )
-
-    def predict_proba(self, X, groups=None) -> np.ndarray:
-        """Class probabilities of each spectrum's patient.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_points)
-            Spectra.
-        groups : array-like of shape (n_samples,), default=None
-            Patient id of each spectrum.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, 2)
-            Row ``i`` holds the probabilities of the patient of spectrum ``i``,
-            columns in the order of ``classes_``.
-        """
-        _, inverse, proba = self._patient_proba(X, groups)
-        tumour = proba[inverse]
-        if self.classes_[1] == self._pos_label():
-            return np.column_stack([1 - tumour, tumour])
-        return np.column_stack([tumour, 1 - tumour])
-
-    def predict(self, X, groups=None) -> np.ndarray:
-        """The decision for each spectrum's patient (probability >= ``threshold_``).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_points)
-            Spectra.
-        groups : array-like of shape (n_samples,), default=None
-            Patient id of each spectrum.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-            The class of the patient of each spectrum.
-        """
-        _, inverse, proba = self._patient_proba(X, groups)
-        return self._labels(proba >= self.threshold_)[inverse]
-
-    def score(self, X, y, groups=None) -> float:
-        """Patient accuracy: the share of patients decided correctly.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_points)
-            Spectra.
-        y : array-like of shape (n_samples,)
-            Voxel labels; a patient is tumour when any of its spectra is.
-        groups : array-like of shape (n_samples,), default=None
-            Patient id of each spectrum.
-
-        Returns
-        -------
-        score : float
-        """
-        table = self.predict_patients(X, groups)
-        groups = self._check_groups(groups, np.shape(X)[0])
-        truth = patient_labels(y, groups, pos_label=self._pos_label())
-        return float(np.mean((table.prediction == self._pos_label()) == truth))
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_class = False
-        tags.input_tags.sparse = False
-        return tags
