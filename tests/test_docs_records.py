@@ -92,12 +92,20 @@ def test_page_cites_a_record_that_renders(page, kind, name, options):
             group_by=split("group-by"),
             headers=split("headers") or None,
             where=rec._parse_where(options.get("where", "")),
+            digits=split("digits") or 3,
             count="count" in options,
+            pivot=options.get("pivot") or None,
+            signed="signed" in options,
+            minus=options.get("minus") or None,
+            match=split("match"),
         )
+    if record.get("transcribed_from"):
+        # figures copied from a page: say from which commit, and how to re-measure
+        assert re.search(r"\b[0-9a-f]{7,40}\b", record["transcribed_from"]), name
 
 
-def _record(tmp_path, cohort="0.2", **extra):
-    rows = [
+def _record(tmp_path, cohort="0.2", rows=None, **extra):
+    rows = rows or [
         {"variant": "default", "model": "SVM", "fold": f, "auc": a}
         for f, a in enumerate([0.6, 0.7])
     ] + [{"variant": "default", "model": "RF", "fold": 0, "auc": 0.5}]
@@ -125,6 +133,68 @@ def test_render_table_groups_mean_sd(tmp_path):
     assert "* - SVM\n     - 0.700" in one and "RF" not in one
     with pytest.raises(ValueError, match="no column"):
         rec.render_table(record, ["tissue_auc"])
+
+
+def test_render_table_transcribed_summaries_pivot_and_digits(tmp_path):
+    rows = [
+        {"cohort": "pure", "model": m, "seed": 0, "fold": f, "auc": a,
+         "auc_sd": 0.01, "note": "load"}
+        for m, a0 in [("plain", 0.5), ("mixing", -0.25)]
+        for f, a in enumerate([a0, a0 + 0.125])
+    ]  # fmt: skip
+    record = rec.load_record(_record(tmp_path, rows=rows))
+    # two fields of one row as "mean ± sd"; text columns as they are
+    text = rec.render_table(
+        record, ["auc+-auc_sd", "note"], group_by=["model"], where={"fold": "0"},
+        digits=[2, 0],
+    )  # fmt: skip
+    assert "* - plain\n     - 0.50 ± 0.01\n     - load" in text
+    with pytest.raises(ValueError, match="one row per cell"):
+        rec.render_table(record, ["auc+-auc_sd"], group_by=["model"])
+    with pytest.raises(ValueError, match="no column"):
+        rec.render_table(record, ["auc+-tissue_sd"])
+    with pytest.raises(ValueError, match="2 numbers for 1 columns"):
+        rec.render_table(record, ["auc"], digits=[1, 2])
+    # one column per fold, signed differences
+    wide = rec.render_table(
+        record, ["auc", "auc_sd"], group_by=["model"], pivot="fold", signed=True
+    )
+    assert "* - model\n     - fold 0\n     - fold 1\n" in wide
+    assert "* - mixing\n     - -0.250/+0.010\n     - -0.125/+0.010" in wide
+    # each row minus the plain network's on the same fold; alternatives in :where:
+    diff = rec.render_table(
+        record, ["auc"], group_by=["model"], where={"model": "mixing|plain"},
+        minus="model=plain", match=["fold"], pivot="fold", signed=True,
+    )  # fmt: skip
+    assert "* - plain\n     - +0.000\n     - +0.000" in diff
+    assert "* - mixing\n     - -0.750\n     - -0.750" in diff
+    by_fold = rec.render_table(
+        record, ["fold", "auc"], where={"model": "mixing"}, minus="model=plain",
+        match=["fold"],
+    )  # fmt: skip
+    assert "* - 1\n     - -0.750" in by_fold  # the fold shown, not subtracted
+    with pytest.raises(ValueError, match="no row model=oracle"):
+        rec.render_table(record, ["auc"], minus="model=oracle", match=["fold"])
+    with pytest.raises(ValueError, match=":match:"):
+        rec.render_table(record, ["auc"], minus="model=plain")
+
+
+def test_provenance_of_transcribed_and_cohort_free_records(tmp_path):
+    record = rec.load_record(
+        _record(
+            tmp_path,
+            cohort="0.1",
+            uses_cohort=False,
+            transcribed_from="docs/resnet.rst at commit 2156cbf",
+        )
+    )
+    line = rec.provenance(record)
+    assert "no simulated cohort" in line and "cohort 0.1" not in line
+    assert line.endswith("transcribed from docs/resnet.rst at commit 2156cbf.")
+    assert rec.stale_note(record, "0.3") is None  # random spectra: never stale
+    old = {"cohort_version": "0.2", "command": "python a.py --out x.jsonl",
+           "rerun_command": "python a.py --output x"}  # fmt: skip
+    assert "``python a.py --output x``" in rec.stale_note(old, "0.3")
 
 
 def test_check_record_names_what_is_missing(tmp_path):
@@ -183,7 +253,9 @@ def test_sphinx_renders_the_table_and_the_stale_note(tmp_path):
     html, warnings, status = _build(tmp_path, "note")
     assert status == 0, warnings
     assert "voxel AUC" in html and "0.650 ± 0.050" in html
-    assert "python benchmarks/bench_calibration.py" in html
+    text = re.sub(r"<[^>]+>", "", html)
+    assert "python benchmarks/bench_calibration.py" in text
+    assert "``" not in html  # the command renders as a literal, not as text
     # the table (page describes 0.3) gets the note; the source (:cohort: 0.2) not
     assert html.count("older than the cohort of skmrs 0.3") == 1
 

@@ -16,6 +16,15 @@ it. Two directives::
 
     .. record-source:: calibration_h200.json
 
+``:digits:`` is one number or one per column. A column ``auc+-auc_sd`` shows
+two fields of one row as "mean ± sd" (a summary transcribed from a page, whose
+per-fold values were not kept); ``:pivot: fold`` spreads a key's values over
+the columns (one cell per group and value, several columns joined by "/");
+``:signed:`` writes a + before positive numbers (differences). ``:minus:
+model=ResNet`` with ``:match: seed, fold`` shows each row's columns minus
+those of the row of model ResNet with the same seed and fold. A ``:where:``
+value may list alternatives: ``model=Noise|DistillMix-both``.
+
 ``record-table`` renders the record's rows (grouped rows as mean +- sd over
 the group) and, under it, the line saying which command, version, machine and
 date made them. ``record-source`` renders that line alone (for a figure drawn
@@ -141,10 +150,40 @@ def _parse_where(text: str) -> dict:
 
 
 def _matches(row: dict, where: dict) -> bool:
-    return all(str(row.get(key)) == value for key, value in where.items())
+    return all(str(row.get(key)) in value.split("|") for key, value in where.items())
 
 
-def _cell(values, digits: int) -> str:
+def _minus(record, rows, fields, minus, match):
+    """``rows`` with ``fields`` replaced by their difference to a reference row.
+
+    ``minus`` is ``key=value`` (the reference rows, anywhere in the record);
+    the reference of a row is the one with the same values of ``match``.
+    """
+    key, sep, value = minus.partition("=")
+    if not sep or not match:
+        raise ValueError(":minus: needs key=value and :match: the keys to pair on")
+    key, value = key.strip(), value.strip()
+    refs = {
+        tuple(str(r.get(k)) for k in match): r
+        for r in record["rows"]
+        if str(r.get(key)) == value
+    }
+    out = []
+    for row in rows:
+        ref = refs.get(tuple(str(row.get(k)) for k in match))
+        if ref is None:
+            raise ValueError(f"no row {minus} with the {match} of {row}")
+        new = dict(row)
+        for f in fields:
+            a, b = row[f], ref[f]
+            if not (_is_number(a) or a is None) or not (_is_number(b) or b is None):
+                raise ValueError(f":minus: column {f!r} holds text")
+            new[f] = None if a is None or b is None else a - b
+        out.append(new)
+    return out
+
+
+def _cell(values, digits: int, signed: bool = False) -> str:
     if (
         len(values) == 1
         and isinstance(values[0], int)
@@ -156,42 +195,109 @@ def _cell(values, digits: int) -> str:
     if not numbers:
         return "n/a"
     mean = sum(numbers) / len(numbers)
+    sign = "+" if signed else ""
     if len(numbers) == 1:
-        return f"{mean:.{digits}f}"
+        return f"{mean:{sign}.{digits}f}"
     sd = math.sqrt(sum((v - mean) ** 2 for v in numbers) / len(numbers))
-    return f"{mean:.{digits}f} ± {sd:.{digits}f}"
+    return f"{mean:{sign}.{digits}f} ± {sd:.{digits}f}"
 
 
-def table_rows(record, columns, group_by=(), where=None, digits=3, count=False):
-    """The rows of a table: one per group (mean ± sd) or per record row."""
+_PLUS_MINUS = "+-"
+
+
+def _fields(column: str) -> list[str]:
+    """The record fields a column shows: ``auc`` or ``auc+-auc_sd``."""
+    return [f.strip() for f in column.split(_PLUS_MINUS)]
+
+
+def _digits(digits, columns) -> list[int]:
+    """One number of decimals per column (``digits`` an int or a list)."""
+    if isinstance(digits, int):
+        return [digits] * len(columns)
+    digits = [int(d) for d in digits]
+    if len(digits) == 1:
+        return digits * len(columns)
+    if len(digits) != len(columns):
+        raise ValueError(
+            f":digits: gives {len(digits)} numbers for {len(columns)} columns"
+        )
+    return digits
+
+
+def _show(members, column, digits, signed=False) -> str:
+    """One cell: a column's value(s) over a group's rows."""
+    fields = _fields(column)
+    if len(fields) == 2:
+        if len(members) != 1:
+            raise ValueError(f"column {column!r} (mean+-sd) needs one row per cell")
+        mean, sd = members[0][fields[0]], members[0][fields[1]]
+        if mean is None or sd is None:
+            return "n/a"
+        sign = "+" if signed else ""
+        return f"{float(mean):{sign}.{digits}f} ± {float(sd):.{digits}f}"
+    values = [m[column] for m in members]
+    if not all(_is_number(v) or v is None for v in values):
+        if len(values) != 1:
+            raise ValueError(f"column {column!r} holds text: one row per cell")
+        return str(values[0])
+    return _cell(values, digits, signed)
+
+
+def table_rows(record, columns, group_by=(), where=None, digits=3, count=False,
+               pivot=None, signed=False, minus=None, match=()):  # fmt: skip
+    """The rows of a table: one per group (mean ± sd) or per record row.
+
+    With ``pivot``, one cell per group and value of that key, the columns of
+    the cell's row(s) joined by "/".
+    """
     rows = [r for r in record["rows"] if _matches(r, where or {})]
     if not rows:
         raise ValueError(f"record {record['path']}: no row matches {where}")
-    missing = [c for c in [*group_by, *columns] if c not in rows[0]]
+    fields = [f for c in columns for f in _fields(c)]
+    missing = [c for c in [*group_by, *fields, *([pivot] if pivot else [])]
+               if c not in rows[0]]  # fmt: skip
     if missing:
         raise ValueError(
             f"record {record['path']}: no column {missing}; it has {sorted(rows[0])}"
         )
-    if not group_by:
-        out = []
-        for row in rows:
-            out.append(
-                [
-                    _cell([row[c]], digits) if _is_number(row[c]) else str(row[c])
-                    for c in columns
-                ]
-            )
-        return out
+    digits = _digits(digits, columns)
+    if minus:  # the keys rows are paired on are shown, not subtracted
+        shown = [f for f in fields if f not in match]
+        rows = _minus(record, rows, shown, minus, list(match))
+    if not group_by and not pivot:
+        return [
+            [_show([row], c, d, signed) for c, d in zip(columns, digits)]
+            for row in rows
+        ]
     groups: dict[tuple, list] = {}
     for row in rows:
         groups.setdefault(tuple(str(row[g]) for g in group_by), []).append(row)
     out = []
     for key, members in groups.items():
-        cells = list(key) + [_cell([m[c] for m in members], digits) for c in columns]
+        if pivot:
+            cells = list(key)
+            for value in pivot_values(rows, pivot):
+                inside = [m for m in members if str(m[pivot]) == value]
+                cells.append(
+                    "/".join(
+                        _show(inside, c, d, signed) for c, d in zip(columns, digits)
+                    )
+                    if inside
+                    else ""
+                )
+        else:
+            cells = list(key) + [
+                _show(members, c, d, signed) for c, d in zip(columns, digits)
+            ]
         if count:
             cells.append(str(len(members)))
         out.append(cells)
     return out
+
+
+def pivot_values(rows, pivot) -> list[str]:
+    """The values of the key ``pivot``, in the order the rows first give them."""
+    return list(dict.fromkeys(str(r[pivot]) for r in rows))
 
 
 def _is_number(value) -> bool:
@@ -199,10 +305,20 @@ def _is_number(value) -> bool:
 
 
 def render_table(record, columns, group_by=(), headers=None, where=None, digits=3,
-                 count=False) -> str:  # fmt: skip
+                 count=False, pivot=None, signed=False, minus=None,
+                 match=()) -> str:  # fmt: skip
     """reST ``list-table`` of a record."""
-    body = table_rows(record, columns, group_by, where, digits, count)
-    names = [*group_by, *columns] + (["n"] if count and group_by else [])
+    body = table_rows(
+        record, columns, group_by, where, digits, count, pivot, signed, minus, match
+    )
+    if pivot:
+        values = pivot_values(
+            [r for r in record["rows"] if _matches(r, where or {})], pivot
+        )
+        shown = [f"{pivot} {v}" for v in values]
+    else:
+        shown = list(columns)
+    names = [*group_by, *shown] + (["n"] if count and (group_by or pivot) else [])
     headers = list(headers) if headers else names
     if len(headers) != len(names):
         raise ValueError(
@@ -216,24 +332,44 @@ def render_table(record, columns, group_by=(), headers=None, where=None, digits=
 
 
 def provenance(record) -> str:
-    """One line: which command, skmrs, cohort, machine and date made the record."""
+    """One line: which command, skmrs, cohort, machine and date made the record.
+
+    A record with ``"uses_cohort": false`` (a timing on random spectra) names
+    no cohort; one with ``"transcribed_from"`` says so (figures copied from a
+    page into the record, not re-measured).
+    """
     name = Path(record["path"]).name
-    return (
-        f"Record ``benchmarks/results/{name}``: ``{record['command']}``, "
-        f"skmrs {record['skmrs_version']} (cohort {record['cohort_version']}), "
-        f"{record['machine']}, {record['date']}."
+    data = (
+        "no simulated cohort"
+        if record.get("uses_cohort") is False
+        else f"cohort {record['cohort_version']}"
     )
+    line = (
+        f"Record ``benchmarks/results/{name}``: ``{record['command']}``, "
+        f"skmrs {record['skmrs_version']} ({data}), "
+        f"{record['machine']}, {record['date']}"
+    )
+    if record.get("transcribed_from"):
+        line += f"; transcribed from {record['transcribed_from']}"
+    return line + "."
 
 
 def stale_note(record, describes: str) -> str | None:
-    """The generated note of a record older than the cohort a page describes."""
+    """The generated note of a record older than the cohort a page describes.
+
+    None for a record that uses no cohort (``"uses_cohort": false``). The
+    command that re-measures is ``rerun_command`` where the one that made the
+    record no longer runs as it did, else ``command``.
+    """
+    if record.get("uses_cohort") is False:
+        return None
     if version_key(record["cohort_version"]) >= version_key(describes):
         return None
     return (
         f"These figures were measured on the simulated cohort of skmrs "
         f"{record['cohort_version']}, older than the cohort of skmrs {describes} "
         f"that this page describes; they are re-measured by "
-        f"``{record['command']}``."
+        f"``{record.get('rerun_command') or record['command']}``."
     )
 
 
@@ -273,7 +409,8 @@ def _directives():
         def footer(self, record) -> str:
             config = self.env.config
             describes = self.options.get("cohort") or config.records_cohort_version
-            text = [f"*{provenance(record)}*", ""]
+            # a plain paragraph: inline literals cannot nest in emphasis
+            text = [provenance(record), ""]
             note = stale_note(record, describes)
             if note:
                 if self.env.config.records_stale == "error":
@@ -305,8 +442,12 @@ def _directives():
             "group-by": directives.unchanged,
             "headers": directives.unchanged,
             "where": directives.unchanged,
-            "digits": directives.nonnegative_int,
+            "digits": directives.unchanged,
             "count": directives.flag,
+            "pivot": directives.unchanged,
+            "signed": directives.flag,
+            "minus": directives.unchanged,
+            "match": directives.unchanged,
         }
 
         def run(self):
@@ -318,8 +459,12 @@ def _directives():
                     group_by=split(self.options.get("group-by")),
                     headers=split(self.options.get("headers")) or None,
                     where=_parse_where(self.options.get("where", "")),
-                    digits=self.options.get("digits", 3),
+                    digits=split(self.options.get("digits")) or 3,
                     count="count" in self.options,
+                    pivot=self.options.get("pivot") or None,
+                    signed="signed" in self.options,
+                    minus=self.options.get("minus") or None,
+                    match=split(self.options.get("match")),
                 )
             except (OSError, ValueError, KeyError) as exc:
                 raise self.error(str(exc)) from exc
