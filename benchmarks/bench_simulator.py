@@ -20,11 +20,16 @@ Run::
     python benchmarks/bench_simulator.py            # everything (hours on 2 cores;
                                                     # 5 min on an H200, 16 workers)
     python benchmarks/bench_simulator.py --fast     # speed and realism only
+
+``--record PATH`` writes the realism figures as a record of
+``benchmarks/results``, ``--speed-record PATH`` the speed and memory figures
+(with the 1-minute load average of the machine while they were timed).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import time
 import tracemalloc
 from pathlib import Path
@@ -45,7 +50,9 @@ REAL_FILES = {
 
 
 def speed_and_memory():
+    """Print the speed and memory figures; return them as a record row."""
     make_mrs_cohort(n_patients=5, random_state=0)  # build and cache the basis
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     with threadpool_limits(1):
         times = []
         for seed in range(3):
@@ -75,6 +82,17 @@ def speed_and_memory():
         f"  quarter cohort: {small.data.nbytes / 2**20:.1f} MiB of spectra, peak "
         f"{peak_small / 2**20:.1f} MiB (ratio {peak_small / small.data.nbytes:.1f})"
     )
+    return {
+        "n_spectra": int(cohort.data.shape[0]),
+        "best_s": min(times),
+        "median_s": float(np.median(times)),
+        "times_s": " ".join(f"{t:.2f}" for t in times),
+        "load_1min": load,
+        "output_mib": out / 2**20,
+        "peak_mib": peak / 2**20,
+        "quarter_output_mib": small.data.nbytes / 2**20,
+        "quarter_peak_mib": peak_small / 2**20,
+    }
 
 
 def calibration(resnet_folds=3, workers=2, out="calibration.jsonl"):
@@ -152,17 +170,18 @@ def realism():
     return rows
 
 
-def _write_record(path, rows):
+def _write_record(path, rows, description=None, **extra):
     import json
 
     from _records import record_header
 
     header = record_header(
-        "NAA/Cr, Cho/Cr (peak heights), NAA linewidth (Hz) and peak SNR, "
+        description
+        or "NAA/Cr, Cho/Cr (peak heights), NAA linewidth (Hz) and peak SNR, "
         "median and quartiles over the healthy non-tumour voxels of "
         "make_mrs_cohort(random_state=0, ...) and of the real in-vivo scans"
     )
-    Path(path).write_text(json.dumps({**header, "rows": rows}, indent=1))
+    Path(path).write_text(json.dumps({**header, **extra, "rows": rows}, indent=1))
     print(f"wrote {path}")
 
 
@@ -182,8 +201,24 @@ def main():
     )
     parser.add_argument("--out", default="calibration.jsonl", help="finished jobs")
     parser.add_argument("--record", help="write the realism figures as a record")
+    parser.add_argument(
+        "--speed-record", help="write the speed and memory figures as a record"
+    )
     args = parser.parse_args()
-    speed_and_memory()
+    speed = speed_and_memory()
+    if args.speed_record:
+        _write_record(
+            args.speed_record,
+            [speed],
+            "seconds of make_mrs_cohort(random_state=seed) for seeds 0-2 on one "
+            "thread (basis cached), and its peak traced memory (tracemalloc) "
+            "beside the size of its spectra, for the default cohort and "
+            "n_patients=109; load_1min is the machine's load average when the "
+            "timing started",
+            load=("shared machine" if speed["load_1min"] > 1.5 else "quiet machine")
+            + f": 1-minute load average {speed['load_1min']:.1f} on "
+            f"{os.cpu_count()} cores when the timing started",
+        )
     rows = realism()
     if args.record:
         _write_record(args.record, rows)
