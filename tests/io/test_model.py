@@ -140,12 +140,14 @@ def test_distillmix_keeps_its_fitted_pipeline(tmp_path):
 
 def _estimators_for_files():
     # PatientClassifier (0.3) holds a LogisticRegression and a scaler that the
-    # model files do not validate yet: save_model refuses it by name (strict)
+    # model files do not validate yet, AttentionMILClassifier (0.3) a network
+    # of its own: save_model refuses them by name (strict)
     not_yet = pytest.mark.xfail(
         raises=TypeError, strict=True, reason="model files do not hold it yet"
     )
+    later = ("PatientClassifier", "AttentionMILClassifier")
     return [
-        pytest.param(name, cls, marks=not_yet) if name == "PatientClassifier" else
+        pytest.param(name, cls, marks=not_yet) if name in later else
         (name, cls)
         for name, cls in all_estimators()
     ]  # fmt: skip
