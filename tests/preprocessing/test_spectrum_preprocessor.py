@@ -198,3 +198,47 @@ def test_normalizer():
         np.abs(SpectrumNormalizer(norm="l2").fit_transform(X)[0]), 0.5
     )
     np.testing.assert_array_equal(SpectrumNormalizer(norm=None).fit_transform(X), X)
+
+
+def _hlsvd_by_full_svd(fid, spectral_width, centre_frequency, ppm_reference,
+                       water_range, n_components):  # fmt: skip
+    """HLSVD as skmrs 0.3.0 computed it: the full SVD, complex powers."""
+    import scipy.linalg
+
+    n_fit = min(fid.shape[-1], 512)
+    n_rows = n_fit // 2
+    rank = min(n_components, n_rows - 1, n_fit - n_rows)
+    head = fid[:n_fit]
+    hankel = scipy.linalg.hankel(head[:n_rows], head[n_rows - 1 :])
+    u = scipy.linalg.svd(hankel, full_matrices=False)[0][:, :rank]
+    poles = scipy.linalg.eigvals(scipy.linalg.lstsq(u[:-1], u[1:])[0])
+    basis = poles[np.newaxis, :] ** np.arange(n_fit)[:, np.newaxis]
+    amplitudes = scipy.linalg.lstsq(basis, head)[0]
+    ppm = ppm_reference - np.angle(poles) * spectral_width / (
+        2 * np.pi * centre_frequency
+    )
+    water = (ppm >= water_range[0]) & (ppm <= water_range[1]) & (np.abs(poles) < 1)
+    steps = np.arange(fid.shape[-1])[:, np.newaxis]
+    return fid - (poles[water][np.newaxis, :] ** steps) @ amplitudes[water]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_hlsvd_equals_the_full_svd_to_rounding(seed):
+    """The eigenvectors of H H^H span the SVD's subspace: the same water model."""
+    from skmrs.preprocessing._steps import remove_water_hlsvd
+
+    rng = np.random.default_rng(seed)
+    t = np.arange(2048) / SW
+    fid = sum(
+        a * np.exp(-2j * np.pi * (p - 4.7) * CF * t - t / 0.08)
+        for a, p in ((3.0, 2.01), (2.0, 3.03), (1.5, 3.2), (rng.uniform(50, 500), 4.7))
+    )
+    fid = fid + rng.uniform(0.01, 0.5) * (
+        rng.normal(size=t.size) + 1j * rng.normal(size=t.size)
+    )
+    args = (SW, CF, 4.7, (4.4, 5.0), 25)
+    expected = _hlsvd_by_full_svd(fid, *args)
+    np.testing.assert_allclose(
+        remove_water_hlsvd(fid, *args), expected, rtol=0, atol=1e-9 * np.abs(fid).max()
+    )
+    assert np.abs(expected - fid).max() > 0.5 * np.abs(fid).max()  # water removed
