@@ -203,7 +203,11 @@ def main(argv=None) -> None:
     )
     if args.record:
         row = {
-            "network": "Table 1" if net == TABLE_1 else str(net),
+            "network": "Table 1"
+            if net == TABLE_1
+            else "{n_filters} filters, {n_blocks} blocks, kernel {kernel_size}".format(
+                **net
+            ),
             "threads": torch.get_num_threads(),
             "device": str(device),
             "n_samples": args.n_samples,
