@@ -11,8 +11,9 @@ random_state=0)``); on each, the Table-1 :class:`skmrs.ResNetClassifier`
 after each epoch on the held-out patients: ROC AUC against the noisy labels and
 against the true labels (``target_true``), and the epoch's training loss.
 Prints the mean over the splits per epoch; ``--record PATH`` writes one row per
-(split, epoch) as a record of ``benchmarks/results``. The Table-1 network on
-150 patients costs about 15 minutes of one CPU thread per 26 epochs and split.
+(split, epoch) as a record of ``benchmarks/results``. The defaults (the
+Table-1 network, 150 patients, 2 splits x 26 epochs) take tens of minutes of
+one CPU thread.
 """
 
 from __future__ import annotations
