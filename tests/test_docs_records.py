@@ -18,8 +18,10 @@ sys.path.insert(0, str(ROOT / "docs" / "_ext"))
 
 import skmrs_records as rec  # noqa: E402
 
-DIRECTIVE = re.compile(r"^\.\. record-(table|source):: *(\S+) *$")
-OPTION = re.compile(r"^   :([\w-]+):(.*)$")
+# at any indentation (a directive may sit in a list item); its options are
+# indented 3 more spaces than the directive
+DIRECTIVE = re.compile(r"^( *)\.\. record-(table|source):: *(\S+) *$")
+OPTION = re.compile(r"^ *:([\w-]+):(.*)$")
 
 
 def _records():
@@ -41,13 +43,13 @@ def _citations():
             match = DIRECTIVE.match(line)
             if not match:
                 continue
-            options = {}
+            indent, options = match.group(1) + "   ", {}
             for following in lines[i + 1 :]:
                 opt = OPTION.match(following)
-                if not opt:
+                if not (opt and following.startswith(indent + ":")):
                     break
                 options[opt.group(1)] = opt.group(2).strip()
-            found.append((page.name, match.group(1), match.group(2), options))
+            found.append((page.name, match.group(2), match.group(3), options))
     return found
 
 
