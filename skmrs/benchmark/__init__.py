@@ -1,7 +1,13 @@
 """The paper's Table 2 for any data set: models x seeds x leave-patients-out folds."""
 
 from ._engines import SequentialEngine
-from ._models import PRESETS, Preset, default_models
+from ._models import (
+    PRESETS,
+    Preset,
+    default_models,
+    estimate_fit_seconds,
+    extra_models,
+)
 from ._oracle import OracleClassifier, gap_closed
 from ._result import BenchmarkResult
 from ._run import run_benchmark
@@ -13,6 +19,8 @@ __all__ = [
     "Preset",
     "SequentialEngine",
     "default_models",
+    "estimate_fit_seconds",
+    "extra_models",
     "gap_closed",
     "run_benchmark",
 ]

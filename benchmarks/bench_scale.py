@@ -1,0 +1,326 @@
+"""How skmrs scales: time and peak memory against size, with fitted exponents.
+
+    OMP_NUM_THREADS=1 python benchmarks/bench_scale.py [--sweeps NAME ...]
+        [--quick] [--out benchmarks/results/scale_v0.3.json]
+
+Each measurement runs in a fresh process on one torch thread (this script
+with ``--child``), which reports the seconds of the measured step and its
+peak memory: the growth of the resident set (Linux ``VmHWM``, reset just
+before the step) over what the process held before it. Sweeps (``SWEEPS``):
+
+- ``predict_proba``: :meth:`skmrs.ResNetClassifier.predict_proba` of the
+  quick preset's network (8 filters, 4 blocks, kernel 15) on float32 arrays
+  of n spectra; memory net of the output (n x 2 float32);
+- ``predict_cli``: ``skmrs predict`` on an NPZ table of n spectra with a
+  model file of that network, the whole command (imports, model file,
+  reading, scoring, writing both CSVs); n=1 is the start-up, which the
+  exponent and the per-spectrum rate leave out;
+- ``predict_cli_csv``: the same on a CSV table (``%.6g`` numbers);
+- ``preprocess_mrsi``: reading, gating and preprocessing one NIfTI-MRS MRSI
+  file of n FIDs (the in-vivo osprey scan of ../shared/data, each voxel with
+  its own amplitude, frequency offset and noise; a synthetic FID without it),
+  as ``skmrs predict`` does;
+- ``make_mrs_cohort``: the simulator, n = spectra of the cohort;
+- ``svm_fit``: fitting the benchmark's SVM row
+  (``CalibratedClassifierCV(SVC(), ensemble=False)``) on n spectra.
+
+For each sweep the exponent b of time ~ n^b is fitted by least squares on
+log-log axes over the sizes above the first (the first holds the fixed
+costs); rows ``kind=fit`` hold it. The machine is shared: measurements of one
+sweep run back to back, so their ratios are comparable even when absolute
+times are not. Writes a JSON record (benchmarks/results/README.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+#: Sizes of each sweep (full run, --quick run).
+SWEEPS = {
+    "predict_proba": ([10_000, 40_000, 160_000], [2_000, 8_000, 32_000]),
+    "predict_cli": ([1, 20_000, 80_000, 160_000], [1, 4_000, 16_000]),
+    "predict_cli_csv": ([1, 20_000, 80_000], [1, 4_000, 16_000]),
+    "preprocess_mrsi": ([16, 64, 256], [8, 16, 32]),
+    "make_mrs_cohort": ([25, 100, 400], [20, 40, 80]),
+    "svm_fit": ([80, 160, 320], [20, 40, 80]),
+}
+QUICK_NET = dict(n_filters=8, n_blocks=4, kernel_size=15)
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+# ------------------------------------------------------------------ child
+def _rss_mb() -> tuple[float, float]:
+    """Current and peak resident set size (MB) of this process."""
+    fields = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        fields[key] = value
+    return (
+        int(fields["VmRSS"].split()[0]) / 1024,
+        int(fields["VmHWM"].split()[0]) / 1024,
+    )
+
+
+def _reset_peak() -> None:
+    Path("/proc/self/clear_refs").write_text("5")  # VmHWM := VmRSS (Linux)
+
+
+def _measure(step) -> dict:
+    """Seconds and peak memory growth (MB) of ``step()``."""
+    _reset_peak()
+    before, _ = _rss_mb()
+    start = time.perf_counter()
+    extra = step() or {}
+    seconds = time.perf_counter() - start
+    _, peak = _rss_mb()
+    return {"seconds": seconds, "peak_mb": peak - before, **extra}
+
+
+def _quick_resnet():
+    from skmrs import ResNetClassifier
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(256, 288)).astype(np.float32)
+    y = np.arange(256) % 2
+    return ResNetClassifier(**QUICK_NET, max_epochs=1, random_state=0).fit(X, y)
+
+
+def _child_predict_proba(n: int, workdir: Path) -> dict:
+    model = _quick_resnet()
+    X = np.random.default_rng(1).standard_normal((n, 288), dtype=np.float32)
+    model.predict_proba(X[:10])  # first-call costs
+    result = _measure(lambda: {"output_mb": model.predict_proba(X).nbytes / 2**20})
+    result["peak_mb"] -= result["output_mb"]
+    return result
+
+
+def _child_predict_cli(n: int, workdir: Path, suffix: str = "npz") -> dict:
+    from skmrs.cli import main
+
+    table = workdir / f"table_{n}.{suffix}"
+    argv = ["predict", str(workdir / "model.skmrs"), str(table),
+            "--output", str(workdir / f"pred_{n}.csv")]  # fmt: skip
+    with open(os.devnull, "w") as null:
+        stdout, sys.stdout = sys.stdout, null
+        try:
+            result = _measure(lambda: {"exit_code": main(argv)})
+        finally:
+            sys.stdout = stdout
+    return result
+
+
+def _child_predict_cli_csv(n: int, workdir: Path) -> dict:
+    return _child_predict_cli(n, workdir, suffix="csv")
+
+
+def _child_preprocess_mrsi(n: int, workdir: Path) -> dict:
+    from skmrs.io._table import _read_gated
+    from skmrs.preprocessing import SpectrumPreprocessor
+
+    path = workdir / f"mrsi_{n}.nii.gz"
+    template = SpectrumPreprocessor()
+    return _measure(lambda: {"n_scored": len(_read_gated(path, template)[0])})
+
+
+def _child_make_mrs_cohort(n: int, workdir: Path) -> dict:
+    from skmrs.datasets import make_mrs_cohort
+
+    make_mrs_cohort(n_patients=4, random_state=0)  # first-call costs
+    out = {}
+    result = _measure(
+        lambda: out.update(c=make_mrs_cohort(n_patients=n, random_state=0))
+    )
+    return {**result, "n_spectra": len(out["c"].data)}
+
+
+def _child_svm_fit(n: int, workdir: Path) -> dict:
+    from skmrs.benchmark import default_models
+    from skmrs.datasets import make_mrs_cohort
+
+    cohort = make_mrs_cohort(n_patients=n, random_state=0)
+    model = default_models("quick")["SVM"]
+    result = _measure(lambda: model.fit(cohort.data, cohort.target) and None)
+    return {**result, "n_spectra": len(cohort.data)}
+
+
+def run_child(sweep: str, n: int, workdir: Path) -> None:
+    if not sweep.startswith("predict_cli"):  # the command's start-up: imports
+        import torch
+
+        torch.set_num_threads(1)
+    result = globals()[f"_child_{sweep}"](n, workdir)
+    print(json.dumps(result))
+
+
+# ----------------------------------------------------------------- parent
+def _mrsi_fid():
+    """One in-vivo FID (osprey sub-01, 3 T, 2000 Hz) or, without it, a synthetic one."""
+    path = SHARED / "nifti_mrs" / "osprey_sub01_press.nii.gz"
+    if path.is_file():
+        from skmrs.io import read_nifti_mrs
+
+        mrs = read_nifti_mrs(path)
+        return mrs.fids[0], mrs.spectral_width, mrs.centre_frequency, str(path)
+    t = np.arange(2048) / 2000.0
+    peaks = ((3.0, 2.01), (2.0, 3.03), (1.5, 3.2), (40.0, 4.7))
+    fid = sum(
+        a * np.exp(-2j * np.pi * (p - 4.7) * 127.75 * t - t / 0.08) for a, p in peaks
+    )
+    return fid, 2000.0, 127.75, "synthetic NAA, Cr, Cho and water"
+
+
+def write_mrsi(path: Path, n: int, seed: int = 0) -> str:
+    """An MRSI NIfTI-MRS file of n voxels (a row of n x 1 x 1) from one FID."""
+    import nibabel as nib
+
+    fid, sw, cf, source = _mrsi_fid()
+    rng = np.random.default_rng(seed)
+    t = np.arange(fid.size) / sw
+    noise = 3 * np.std(fid[-256:])
+    offsets = rng.normal(0, 4, size=(n, 1))  # Hz
+    data = rng.uniform(0.3, 1.2, size=(n, 1)) * fid * np.exp(2j * np.pi * offsets * t)
+    data += noise * (rng.normal(size=data.shape) + 1j * rng.normal(size=data.shape))
+    img = nib.Nifti2Image(data.astype(np.complex64).reshape(n, 1, 1, -1), np.eye(4))
+    img.header["pixdim"][4] = 1 / sw
+    meta = {"SpectrometerFrequency": [cf], "ResonantNucleus": ["1H"]}
+    img.header.extensions.append(
+        nib.nifti1.Nifti1Extension(44, json.dumps(meta).encode())
+    )
+    nib.save(img, path)
+    return source
+
+
+def _write_tables(sweep: str, sizes, workdir: Path) -> dict:
+    """A model file and one table of n random spectra per size."""
+    from skmrs.datasets import default_ppm_axis
+    from skmrs.io import save_model
+
+    ppm = default_ppm_axis()
+    save_model(_quick_resnet(), workdir / "model.skmrs", ppm=ppm)
+    rng = np.random.default_rng(2)
+    for n in sizes:
+        X = rng.standard_normal((n, 288), dtype=np.float32)
+        patients = (np.arange(n) // 1000).astype(str)
+        if sweep == "predict_cli":
+            np.savez(workdir / f"table_{n}.npz", X=X, patient=patients)
+            continue
+        with open(workdir / f"table_{n}.csv", "w") as fh:
+            fh.write(",".join(["patient"] + [f"ppm_{p:.3f}" for p in ppm]) + "\n")
+            for start in range(0, n, 10_000):
+                block = X[start : start + 10_000]
+                lines = np.char.add(patients[start : start + len(block)], ",")
+                body = [",".join(f"{v:.6g}" for v in row) for row in block]
+                fh.write("\n".join(np.char.add(lines, body)) + "\n")
+    kind = "NPZ, float32" if sweep == "predict_cli" else "CSV, %.6g"
+    return {"table": f"{kind}, 1000 spectra a patient"}
+
+
+def prepare(sweep: str, sizes, workdir: Path) -> dict:
+    """Files a sweep reads, written before its timings; what they hold."""
+    if sweep.startswith("predict_cli"):
+        return _write_tables(sweep, sizes, workdir)
+    if sweep == "preprocess_mrsi":
+        sources = {write_mrsi(workdir / f"mrsi_{n}.nii.gz", n) for n in sizes}
+        return {"fid": sources.pop()}
+    return {}
+
+
+def measure(sweep: str, n: int, workdir: Path) -> dict:
+    cmd = [sys.executable, __file__, "--child", sweep, str(n), str(workdir)]
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    if done.returncode:
+        raise RuntimeError(f"{sweep} n={n} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def fit_exponent(sizes, seconds) -> tuple[float, float]:
+    """b and a of seconds ~ a n^b, from the sizes above the first."""
+    x, y = np.log(np.asarray(sizes[1:], float)), np.log(np.asarray(seconds[1:]))
+    b, log_a = np.polyfit(x, y, 1)
+    return float(b), float(np.exp(log_a))
+
+
+def run_sweep(sweep: str, sizes, workdir: Path) -> list[dict]:
+    """Measure each size; times net of a start-up when the first size is 1."""
+    notes = prepare(sweep, sizes, workdir)
+    rows, startup = [], 0.0
+    for n in sizes:
+        result = measure(sweep, n, workdir)
+        size = result.get("n_spectra", n)
+        if size == 1:
+            startup = result["seconds"]
+        rows.append(_row(sweep, "measured", size, result, notes, startup))
+        each = rows[-1]["ms_per_item"]
+        rate = "start-up" if each is None else f"{each:8.3f} ms each"
+        print(f"{sweep:16s} n={size:>8}  {result['seconds']:8.2f} s  {rate:>16s}  "
+              f"peak +{result['peak_mb']:7.1f} MB", flush=True)  # fmt: skip
+    b, a = fit_exponent([r["size"] for r in rows], [r["net_seconds"] for r in rows])
+    print(f"{sweep:16s} time ~ n^{b:.2f}", flush=True)
+    fit = {"exponent": b, "coefficient": a}
+    return rows + [_row(sweep, "fit", None, fit, notes, startup)]
+
+
+def _row(sweep, kind, size, result, notes, startup=0.0) -> dict:
+    """One record row; ``net_seconds`` (and the rates) leave the start-up out."""
+    seconds = result.get("seconds")
+    net = None if seconds is None or size == 1 else seconds - startup
+    each = None if net is None or size is None else net / size
+    return {
+        "sweep": sweep,
+        "kind": kind,
+        "size": size,
+        "seconds": seconds,
+        "startup_seconds": startup or None,
+        "net_seconds": net,
+        "ms_per_item": None if each is None else each * 1e3,
+        "per_second": None if each is None else 1 / each,
+        "peak_mb": result.get("peak_mb"),
+        "exponent": result.get("exponent"),
+        "coefficient": result.get("coefficient"),
+        "notes": json.dumps(notes) if notes else "",
+    }
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        run_child(sys.argv[2], int(sys.argv[3]), Path(sys.argv[4]))
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sweeps", nargs="+", choices=list(SWEEPS), default=None)
+    parser.add_argument("--quick", action="store_true", help="small sizes (smoke)")
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    rows = []
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        for sweep in args.sweeps or list(SWEEPS):
+            sizes = SWEEPS[sweep][1 if args.quick else 0]
+            rows += run_sweep(sweep, sizes, Path(tmp))
+    if args.out:
+        sys.path.insert(0, str(Path(__file__).parent))
+        from _records import record_header
+
+        record = record_header(
+            "time and peak memory growth of each step against its size, one "
+            "torch thread, each measurement in a fresh process; rows kind=fit "
+            "hold the exponent b of time ~ n^b",
+            env="OMP_NUM_THREADS=1",
+        )
+        record["wall_s"] = round(time.perf_counter() - start)
+        record["rows"] = rows
+        args.out.write_text(json.dumps(record, indent=1) + "\n")
+        print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

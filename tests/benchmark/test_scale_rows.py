@@ -1,0 +1,45 @@
+"""The benchmark at scale: the SVM row's time estimate and its kernel
+approximation, an extra row (issue 25)."""
+
+import pytest
+
+from skmrs.benchmark import _models, default_models, estimate_fit_seconds, extra_models
+from skmrs.cli import main
+
+
+def test_the_estimate_grows_as_the_measured_exponent():
+    small, large = estimate_fit_seconds("SVM", 1000), estimate_fit_seconds("SVM", 4000)
+    assert large / small == pytest.approx(4**_models.SVM_FIT_EXPONENT)
+    n, seconds = _models.SVM_FIT_REFERENCE
+    assert estimate_fit_seconds("SVM", n) == pytest.approx(seconds)
+    assert estimate_fit_seconds("RF", 1000) is None
+
+
+def test_the_extra_row_is_not_a_table_2_row():
+    assert "SVM-Nystroem" not in default_models("quick")
+    assert list(extra_models()) == ["SVM-Nystroem"]
+
+
+def test_the_benchmark_runs_the_extra_row_and_warns_of_a_slow_row(
+    tmp_path, capsys, monkeypatch
+):
+    # pretend the SVM took an hour on 10 spectra: its row is then slow anywhere
+    monkeypatch.setattr(_models, "SVM_FIT_REFERENCE", (10, 3600.0))
+    argv = ["benchmark", "--n-patients", "12", "--n-splits", "2",
+            "--models", "SVM", "SVM-Nystroem", "--n-jobs", "1",
+            "--output", str(tmp_path / "out"), "--no-progress"]  # fmt: skip
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    note = next(line for line in out.splitlines() if line.startswith("note:"))
+    assert "the SVM row will be slow" in note and "SVM-Nystroem" in note
+    assert "SVM-Nystroem" in out.split(note)[1]  # a row of the table
+    monkeypatch.setattr(_models, "SVM_FIT_REFERENCE", (2577, 9.77))
+    argv[argv.index("--output") + 1] = str(tmp_path / "again")
+    assert main(argv) == 0
+    assert "note:" not in capsys.readouterr().out  # 12 patients: fast
+
+
+def test_an_unknown_row_names_the_extra_rows_too(tmp_path, capsys):
+    argv = ["benchmark", "--models", "SVM-Fast", "--output", str(tmp_path)]
+    assert main(argv) == 2
+    assert "SVM-Nystroem" in capsys.readouterr().err
