@@ -36,6 +36,8 @@ _COMMA_DECIMAL = re.compile(r"^[+-]?\d+,\d+(?:[eE][+-]?\d+)?$")
 _POINT_DECIMAL = re.compile(r"^[+-]?\d*\.\d+(?:[eE][+-]?\d+)?$")
 _PPM_NAME = re.compile(r"^(?:ppm_?)?-?\d+(?:\.\d+)?$")
 _HEAD_BYTES = 1 << 16
+#: A DataFrame's index, stored by pandas as a Parquet column: not a column.
+_PARQUET_INDEX = re.compile(r"^__index_level_\d+__$")
 
 
 class MissingEngineError(ImportError, ValueError):
@@ -233,7 +235,8 @@ def table_columns(path: Path, *, sep=None, decimal=None) -> list:
     elif importlib.util.find_spec("pyarrow") is not None:
         import pyarrow.parquet as pq
 
-        return list(pq.read_schema(path).names)  # no data read
+        names = pq.read_schema(path).names  # no data read
+        return [n for n in names if not _PARQUET_INDEX.match(str(n))]
     else:
         frame = _read_frame(path)
     return [c for c in _drop_trailing_blanks(frame).columns]

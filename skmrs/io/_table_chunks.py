@@ -19,6 +19,7 @@ from ._nifti import _check_file
 from ._table import (
     _EXCEL_SUFFIXES,
     _NPZ_SPECTRA_KEY,
+    _PARQUET_INDEX,
     _PARQUET_SUFFIXES,
     _TEXT_SUFFIXES,
     _check_finite,
@@ -193,7 +194,9 @@ def _parquet_chunks(path: Path, chunk_size: int):
         )
         return
     for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_size):
-        yield batch.to_pandas()
+        frame = batch.to_pandas()
+        yield frame.drop(columns=[c for c in frame.columns
+                                  if _PARQUET_INDEX.match(str(c))])  # fmt: skip
 
 
 def _npz_chunks(path: Path, label_column, group_column, chunk_size: int):

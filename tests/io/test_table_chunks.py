@@ -124,9 +124,13 @@ def test_bad_chunk_size_and_empty_table(tmp_path):
     reason="pyarrow is not installed: Parquet record batches cannot be read",
 )
 def test_parquet_is_read_by_record_batches(tmp_path):
+    from skmrs.io._table import table_columns
+
     frame = _frame()
+    frame.index = frame.index + 100  # stored as a column "__index_level_0__"
     path = tmp_path / "t.parquet"
     frame.to_parquet(path)
+    assert table_columns(path) == list(frame.columns)
     chunks, X, y, groups = _joined(path, chunk_size=256)
     assert [len(c[0]) for c in chunks] == [256, 256, 256, 232]
     np.testing.assert_array_equal(X, frame.iloc[:, 2:].to_numpy(np.float32))
