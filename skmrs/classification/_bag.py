@@ -128,6 +128,10 @@ class AttentionMILClassifier(_PatientAnswers, ClassifierMixin, BaseEstimator):
     classes_ : ndarray of shape (2,)
         The voxel classes; the tumour class is 1 when it is a class, else the
         last (:func:`skmrs.metrics.positive_label`).
+    estimator_ : ResNetClassifier
+        With ``pretrain`` only: the clone of ``estimator`` fitted on the voxel
+        labels, whose weights started the spectrum network (the voxel model
+        the paper's mean rule would use).
     net_ : skorch.NeuralNetClassifier
         The trained net; ``net_.module_`` is the
         :class:`~skmrs.models.AttentionMIL`, ``net_.history`` the loss per
@@ -302,7 +306,7 @@ class AttentionMILClassifier(_PatientAnswers, ClassifierMixin, BaseEstimator):
             self.net_.initialize()
         if self.pretrain:
             voxel = set_random_states(clone(estimator), seed_voxel)
-            voxel.set_params(device=self.device_).fit(X, y)
+            self.estimator_ = voxel.set_params(device=self.device_).fit(X, y)
             spectrum_net = voxel.net_.module_.state_dict()
             self.net_.module_.backbone.load_state_dict(
                 {k: v for k, v in spectrum_net.items() if not k.startswith("fc.")}

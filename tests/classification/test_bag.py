@@ -183,6 +183,11 @@ def test_pretraining_starts_from_the_voxel_network():
     w_bag = clf.net_.module_.backbone.stem[0].weight.detach()
     w_voxel = reference.net_.module_.stem[0].weight.detach()
     torch.testing.assert_close(w_bag, w_voxel, atol=1e-8, rtol=0)
+    np.testing.assert_array_equal(
+        clf.estimator_.predict_proba(X), reference.predict_proba(X)
+    )
+    unpretrained = clone(clf).set_params(pretrain=False).fit(X, y, groups=groups)
+    assert not hasattr(unpretrained, "estimator_")
 
 
 def test_padded_bags_put_each_spectrum_in_its_slot():
