@@ -687,14 +687,18 @@ def test_every_member_is_checked_against_its_checksum(tmp_path):
 _SKMRS_02 = Path(__file__).parent / "data" / "skmrs_0.2"
 
 
-@pytest.mark.parametrize("name", ["resnet", "distillmix", "noiseaware_nnpu", "noise"])
+@pytest.mark.parametrize(
+    "name",
+    ["resnet", "distillmix", "noiseaware_nnpu", "noise", "oracle", "svm", "rf"],
+)
 def test_files_written_by_skmrs_0_2_load_and_predict_as_then(name):
     """Files of format 1, written by skmrs 0.2 itself (make_files.py beside them)."""
     expected = np.load(_SKMRS_02 / "expected.npz")
     path = _SKMRS_02 / f"{name}.skmrs"
     assert read_model_info(path)["versions"]["skmrs"] == "0.2.0"
     assert read_model_info(path)["format_version"] == 1
-    assert b'"__kind__": "resnet"' in _members(path)["model.json"]
+    network = b'"__kind__": "resnet"' in _members(path)["model.json"]
+    assert network == (name not in ("svm", "rf"))
     model = load_model(path)
     proba = model.predict_proba(expected["X"])
     np.testing.assert_array_equal(proba, expected[name])

@@ -19,7 +19,7 @@ import numpy as np
 def main(out):
     import skmrs
     from skmrs import DistillMixClassifier, ResNetClassifier
-    from skmrs.benchmark import default_models
+    from skmrs.benchmark import OracleClassifier, default_models
     from skmrs.classification import NoiseAwareClassifier
     from skmrs.io import save_model
     from skmrs.utils import set_random_states
@@ -49,6 +49,11 @@ def main(out):
             random_state=0,
         ),  # fmt: skip
         "noise": set_random_states(noise, 0),
+        "svm": default_models("quick")["SVM"],
+        "rf": set_random_states(default_models("quick")["RF"], 0).set_params(
+            n_estimators=4
+        ),
+        "oracle": OracleClassifier(ResNetClassifier(**tiny, random_state=0)),
     }
     expected = {"X": X}
     for name, model in models.items():
