@@ -407,17 +407,7 @@ def make_mrs_cohort(
     tumour_types = _check_weights(tumour_types, TUMOUR_TYPE_WEIGHTS, "tumour_types")
     lesion_types = _check_weights(lesion_types, LESION_TYPE_WEIGHTS, "lesion_types")
     rng = check_random_state(random_state)
-    # Side streams seeded by ``rng``'s state without drawing from it, so that
-    # with field_effect=age_effect=exam_artefacts=0 every spectrum is the one
-    # the simulator gave before these parameters existed.
-    entropy = rng.get_state()[1]
-    age_rng = np.random.default_rng(np.random.SeedSequence(entropy))
-    exam_rng = np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(1,)))
-    b0_rng = np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(2,)))
-    baseline_rng = np.random.default_rng(
-        np.random.SeedSequence(entropy, spawn_key=(3,))
-    )
-    extent_rng = np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(4,)))
+    age_rng, exam_rng, b0_rng, baseline_rng, extent_rng = _side_streams(rng, 5)
 
     n_p = int(n_patients)
     patients = _draw_patients(
@@ -472,6 +462,22 @@ def make_mrs_cohort(
         target_names=np.array(["non-tumour", "tumour"]),
         DESCR=descr.read_text(encoding="utf-8"),
     )
+
+
+def _side_streams(rng, n):
+    """``n`` generators seeded by ``rng``'s state without drawing from it.
+
+    Each mechanism added after skmrs 0.1 (age, exam artefacts, B0 offsets,
+    voxel baselines, extent spread) draws from a stream of its own, so that
+    with it at 0 every spectrum is the one the simulator gave before it existed.
+    """
+    entropy = rng.get_state()[1]
+    return [
+        np.random.default_rng(
+            np.random.SeedSequence(entropy, spawn_key=(k,) if k else ())
+        )
+        for k in range(n)
+    ]
 
 
 def _draw_patients(

@@ -395,6 +395,23 @@ def test_skmrs_0_2_default_cohort_comes_back_with_its_parameters():
     )
 
 
+def test_skmrs_0_3_default_cohort_comes_back_with_its_parameters():
+    # make_mrs_cohort(n_patients=4, random_state=0) of skmrs 0.3 (6304f04)
+    c = make_mrs_cohort(n_patients=4, random_state=0, extent_variability=0.0)
+    np.testing.assert_array_equal(np.bincount(c.groups), [18, 22, 14, 13])
+    np.testing.assert_allclose(
+        c.tumour_fraction[:6],
+        [0.144462, 0.819687, 0.645407, 0.770398, 0.094372, 0.588559],
+        atol=1e-6,
+    )
+    np.testing.assert_allclose(
+        c.data[:5, 157], [1.098271, 1.757682, -0.605566, 0.055722, 0.775116], atol=1e-4
+    )
+    np.testing.assert_allclose(
+        c.data[[10, 30, 50], 40], [0.486983, 0.353894, 1.034857], atol=1e-4
+    )
+
+
 def _naa_position_and_width(**kwargs):
     """ppm of the NAA maximum and the linewidth of every voxel (noise-free)."""
     c = _clean(n_patients=40, tumour_ratio=0.0, lesion_share=0.0, **kwargs)
