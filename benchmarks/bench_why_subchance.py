@@ -76,7 +76,9 @@ def probe(c, train, test):
         ("ResNet", ResNetClassifier(random_state=0, **net)),
         (
             "DistillMix-both",
-            DistillMixClassifier(strategy="both", random_state=0, **net),
+            DistillMixClassifier(
+                ResNetClassifier(**net), strategy="both", random_state=0
+            ),
         ),
     ):
         p = clf.fit(X[train], y[train]).predict_proba(X[test])[:, 1]
