@@ -12,9 +12,11 @@ before the step) over what the process held before it. Sweeps (``SWEEPS``):
   quick preset's network (8 filters, 4 blocks, kernel 15) on float32 arrays
   of n spectra; memory net of the output (n x 2 float32);
 - ``predict_cli``: ``skmrs predict`` on an NPZ table of n spectra with a
-  model file of that network, the whole command (imports, model file,
-  reading, scoring, writing both CSVs); n=1 is the start-up, which the
-  exponent and the per-spectrum rate leave out;
+  model file of that network (model file, reading, scoring, writing both
+  CSVs), run in a process where ``skmrs predict`` has already run once on a
+  one-row table: that first run is the start-up (``startup_seconds``:
+  imports, the model file), the second the time after start-up;
+  ``rss_mb`` is the process's peak resident memory, all included;
 - ``predict_cli_csv``: the same on a CSV table (``%.6g`` numbers);
 - ``preprocess_mrsi``: reading, gating and preprocessing one NIfTI-MRS MRSI
   file of n FIDs (the in-vivo osprey scan of ../shared/data, each voxel with
@@ -25,8 +27,8 @@ before the step) over what the process held before it. Sweeps (``SWEEPS``):
   (``CalibratedClassifierCV(SVC(), ensemble=False)``) on n spectra.
 
 For each sweep the exponent b of time ~ n^b is fitted by least squares on
-log-log axes over the sizes above the first (the first holds the fixed
-costs); rows ``kind=fit`` hold it. The machine is shared: measurements of one
+log-log axes over the sizes above the first (the first holds most of the
+fixed costs); rows ``kind=fit`` hold it. The machine is shared: measurements of one
 sweep run back to back, so their ratios are comparable even when absolute
 times are not. Writes a JSON record (benchmarks/results/README.md).
 """
@@ -46,9 +48,9 @@ import numpy as np
 
 #: Sizes of each sweep (full run, --quick run).
 SWEEPS = {
-    "predict_proba": ([10_000, 40_000, 160_000], [2_000, 8_000, 32_000]),
-    "predict_cli": ([1, 20_000, 80_000, 160_000], [1, 4_000, 16_000]),
-    "predict_cli_csv": ([1, 20_000, 80_000], [1, 4_000, 16_000]),
+    "predict_proba": ([10_000, 40_000, 120_000], [2_000, 8_000, 32_000]),
+    "predict_cli": ([20_000, 60_000, 120_000], [2_000, 8_000]),
+    "predict_cli_csv": ([10_000, 30_000, 60_000], [2_000, 8_000]),
     "preprocess_mrsi": ([16, 64, 256], [8, 16, 32]),
     "make_mrs_cohort": ([25, 100, 400], [20, 40, 80]),
     "svm_fit": ([80, 160, 320], [20, 40, 80]),
@@ -82,7 +84,7 @@ def _measure(step) -> dict:
     extra = step() or {}
     seconds = time.perf_counter() - start
     _, peak = _rss_mb()
-    return {"seconds": seconds, "peak_mb": peak - before, **extra}
+    return {"seconds": seconds, "peak_mb": peak - before, "rss_mb": peak, **extra}
 
 
 def _quick_resnet():
@@ -106,16 +108,21 @@ def _child_predict_proba(n: int, workdir: Path) -> dict:
 def _child_predict_cli(n: int, workdir: Path, suffix: str = "npz") -> dict:
     from skmrs.cli import main
 
-    table = workdir / f"table_{n}.{suffix}"
-    argv = ["predict", str(workdir / "model.skmrs"), str(table),
-            "--output", str(workdir / f"pred_{n}.csv")]  # fmt: skip
+    def argv(rows):
+        return ["predict", str(workdir / "model.skmrs"),
+                str(workdir / f"table_{rows}.{suffix}"),
+                "--output", str(workdir / f"pred_{rows}.csv")]  # fmt: skip
+
     with open(os.devnull, "w") as null:
         stdout, sys.stdout = sys.stdout, null
         try:
-            result = _measure(lambda: {"exit_code": main(argv)})
+            start = time.perf_counter()
+            main(argv(1))
+            startup = time.perf_counter() - start
+            result = _measure(lambda: {"exit_code": main(argv(n))})
         finally:
             sys.stdout = stdout
-    return result
+    return {**result, "startup_seconds": startup}
 
 
 def _child_predict_cli_csv(n: int, workdir: Path) -> dict:
@@ -207,7 +214,7 @@ def _write_tables(sweep: str, sizes, workdir: Path) -> dict:
     ppm = default_ppm_axis()
     save_model(_quick_resnet(), workdir / "model.skmrs", ppm=ppm)
     rng = np.random.default_rng(2)
-    for n in sizes:
+    for n in [1, *sizes]:
         X = rng.standard_normal((n, 288), dtype=np.float32)
         patients = (np.arange(n) // 1000).astype(str)
         if sweep == "predict_cli":
@@ -251,39 +258,36 @@ def fit_exponent(sizes, seconds) -> tuple[float, float]:
 
 
 def run_sweep(sweep: str, sizes, workdir: Path) -> list[dict]:
-    """Measure each size; times net of a start-up when the first size is 1."""
+    """Measure each size, then fit the exponent."""
     notes = prepare(sweep, sizes, workdir)
-    rows, startup = [], 0.0
+    rows = []
     for n in sizes:
         result = measure(sweep, n, workdir)
         size = result.get("n_spectra", n)
-        if size == 1:
-            startup = result["seconds"]
-        rows.append(_row(sweep, "measured", size, result, notes, startup))
-        each = rows[-1]["ms_per_item"]
-        rate = "start-up" if each is None else f"{each:8.3f} ms each"
-        print(f"{sweep:16s} n={size:>8}  {result['seconds']:8.2f} s  {rate:>16s}  "
-              f"peak +{result['peak_mb']:7.1f} MB", flush=True)  # fmt: skip
-    b, a = fit_exponent([r["size"] for r in rows], [r["net_seconds"] for r in rows])
+        rows.append(_row(sweep, "measured", size, result, notes))
+        startup = result.get("startup_seconds")
+        startup = "" if startup is None else f"  start-up {startup:6.2f} s"
+        print(f"{sweep:16s} n={size:>8}  {result['seconds']:8.2f} s  "
+              f"{rows[-1]['ms_per_item']:8.3f} ms each  peak +"
+              f"{result['peak_mb']:7.1f} MB  RSS {result['rss_mb']:7.1f} MB"
+              f"{startup}", flush=True)  # fmt: skip
+    b, a = fit_exponent([r["size"] for r in rows], [r["seconds"] for r in rows])
     print(f"{sweep:16s} time ~ n^{b:.2f}", flush=True)
-    fit = {"exponent": b, "coefficient": a}
-    return rows + [_row(sweep, "fit", None, fit, notes, startup)]
+    return rows + [_row(sweep, "fit", None, {"exponent": b, "coefficient": a}, notes)]
 
 
-def _row(sweep, kind, size, result, notes, startup=0.0) -> dict:
-    """One record row; ``net_seconds`` (and the rates) leave the start-up out."""
+def _row(sweep, kind, size, result, notes) -> dict:
     seconds = result.get("seconds")
-    net = None if seconds is None or size == 1 else seconds - startup
-    each = None if net is None or size is None else net / size
+    each = None if seconds is None or size is None else seconds / size
     return {
         "sweep": sweep,
         "kind": kind,
         "size": size,
         "seconds": seconds,
-        "startup_seconds": startup or None,
-        "net_seconds": net,
+        "startup_seconds": result.get("startup_seconds"),
         "ms_per_item": None if each is None else each * 1e3,
         "per_second": None if each is None else 1 / each,
+        "rss_mb": result.get("rss_mb"),
         "peak_mb": result.get("peak_mb"),
         "exponent": result.get("exponent"),
         "coefficient": result.get("coefficient"),

@@ -168,8 +168,9 @@ def _benchmark(args) -> int:
 
 def _slow_rows_note(models, n_spectra, n_splits, n_seeds, n_jobs) -> None:
     """Say before the run when a row's fits will take long (the SVM row's grow
-    as n^2.4 with the training spectra), and what runs faster."""
+    faster than linearly with the training spectra), and what runs faster."""
     from .benchmark import estimate_fit_seconds
+    from .benchmark._models import SVM_FIT_EXPONENT
 
     n_train = n_spectra * (n_splits - 1) // max(n_splits, 1)
     for name in models:
@@ -182,7 +183,8 @@ def _slow_rows_note(models, n_spectra, n_splits, n_seeds, n_jobs) -> None:
         print(
             f"note: the {name} row will be slow: about {seconds / 60:.0f} min per "
             f"fit on {n_train} training spectra, {total / 3600:.1f} h in all on a "
-            "2-core CPU like this project's (its fit grows as n^2.4). Its "
+            f"2-core CPU like this project's (its fit grows as n^{SVM_FIT_EXPONENT})."
+            " Its "
             "kernel approximation grows linearly: --models ... SVM-Nystroem "
             "(docs: Whole-brain MRSI).",
             flush=True,
