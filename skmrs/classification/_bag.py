@@ -304,6 +304,7 @@ class AttentionMILClassifier(_PatientAnswers, ClassifierMixin, BaseEstimator):
         self.net_ = self._make_net(X.shape[1], _network_params(estimator))
         with _seeded_torch(self.device_, seed_init):
             self.net_.initialize()
+        self.__dict__.pop("estimator_", None)  # from an earlier fit
         if self.pretrain:
             voxel = set_random_states(clone(estimator), seed_voxel)
             self.estimator_ = voxel.set_params(device=self.device_).fit(X, y)

@@ -186,7 +186,7 @@ def test_pretraining_starts_from_the_voxel_network():
     np.testing.assert_array_equal(
         clf.estimator_.predict_proba(X), reference.predict_proba(X)
     )
-    unpretrained = clone(clf).set_params(pretrain=False).fit(X, y, groups=groups)
+    unpretrained = clf.set_params(pretrain=False).fit(X, y, groups=groups)
     assert not hasattr(unpretrained, "estimator_")
 
 
