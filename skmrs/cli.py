@@ -231,7 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument(
         "--extent-variability",
         type=float,
-        default=0.0,
+        default=0.375,
         help="between-patient spread of tumour and lesion extent, in [0, 1)",
     )
     _add_random_state(sim)

@@ -92,6 +92,7 @@ def _clean(**kwargs):
     kwargs.setdefault("exam_artefacts", 0.0)
     kwargs.setdefault("b0_inhomogeneity", 0.0)
     kwargs.setdefault("baseline_distortion", 0.0)
+    kwargs.setdefault("extent_variability", 0.0)
     return make_mrs_cohort(snr=1e4, lipid_contamination=0.0, random_state=0, **kwargs)
 
 
@@ -360,6 +361,7 @@ def test_zero_effects_reproduce_the_cohort_of_the_previous_release():
         exam_artefacts=0,
         b0_inhomogeneity=0,
         baseline_distortion=0,
+        extent_variability=0,
     )
     np.testing.assert_array_equal(np.bincount(c.groups), [18, 22, 14, 13])
     np.testing.assert_array_equal(c.patient_target, [1, 0, 1, 1])
@@ -385,6 +387,7 @@ def test_skmrs_0_2_default_cohort_comes_back_with_its_parameters():
         exam_artefacts=2.0,
         b0_inhomogeneity=0.0,
         baseline_distortion=0.0,
+        extent_variability=0.0,
     )
     np.testing.assert_array_equal(np.bincount(c.groups), [18, 22, 14, 13])
     np.testing.assert_allclose(
