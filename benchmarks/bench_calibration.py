@@ -353,9 +353,11 @@ def write_record(path, records):
                     "s": r["seconds"],
                 }
             )
-        elif kind in extra:
+        elif kind in ("distill", "kmeans"):
             keep = {k: v for k, v in r.items() if k not in ("test", "score")}
-            extra[kind].append({"variant": variant, **keep})
+            extra["distiller" if kind == "distill" else kind].append(
+                {"variant": variant, **keep}
+            )
     header = record_header(
         "make_mrs_cohort(random_state=0, **variant), GroupKFold(10) by patient: "
         "voxel ROC AUC against the noisy labels and tissue, patient accuracy "

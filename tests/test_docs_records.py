@@ -265,3 +265,13 @@ def test_sphinx_renders_the_table_and_the_stale_note(tmp_path):
 def test_sphinx_fails_on_a_stale_record_when_asked(tmp_path):
     _, warnings, status = _build(tmp_path, "error")
     assert status == 1 and "older than the cohort" in warnings
+
+
+def test_a_file_record_shows_another_of_its_lists_as_rows(tmp_path):
+    path = _record(tmp_path, distiller=[{"kept": 160, "n": 6713}])
+    record = rec.load_record(path, "distiller")
+    assert record["rows"] == [{"kept": 160, "n": 6713}]
+    assert "* - 160\n     - 6713" in rec.render_table(record, ["kept", "n"])
+    assert len(rec.load_record(path)["rows"]) == 3  # the folds, by default
+    with pytest.raises(ValueError, match="no list 'kmeans'"):
+        rec.load_record(path, "kmeans")

@@ -100,7 +100,9 @@ def load_record(path, rows: str = "folds") -> dict:
     ``path`` is a JSON file holding the header fields and ``"rows"``, or a
     folder written by ``skmrs benchmark --output`` holding ``results.json``
     and a header file ``record.json``; its rows are the per-fold records
-    (``rows="folds"``) or the per-model summary (``rows="summary"``).
+    (``rows="folds"``) or the per-model summary (``rows="summary"``). For a
+    file, ``rows`` other than ``"folds"`` names another list of the record to
+    show as its rows (``rows="distiller"``).
     """
     path = Path(path)
     if path.is_dir():
@@ -109,6 +111,10 @@ def load_record(path, rows: str = "folds") -> dict:
         record = {**header, "rows": results[rows], "results": results}
     else:
         record = json.loads(path.read_text(encoding="utf-8"))
+        if rows != "folds":
+            if not isinstance(record.get(rows), list):
+                raise ValueError(f"{path.name} has no list {rows!r} to show as rows")
+            record["rows"] = record[rows]
     record["path"] = path
     return record
 
