@@ -278,6 +278,8 @@ def record_rows(rows: list[dict]) -> list[dict]:
 def write_record(path: Path, header: dict, rows: list[dict], n_tasks: int, n_done: int):
     """The record of the rows so far, written atomically."""
     record = dict(header, tasks_total=n_tasks, tasks_done=n_done)
+    # tasks finish in any order; the record lists them by cohort, seed and fold
+    rows = sorted(rows, key=lambda r: (r["variant"], r["seed"], r["fold"]))
     record["rows"] = record_rows(rows)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
