@@ -172,7 +172,9 @@ def _slow_rows_note(models, n_spectra, n_splits, n_seeds, n_jobs) -> None:
     from .benchmark import estimate_fit_seconds
     from .benchmark._models import SVM_FIT_EXPONENT
 
-    n_train = n_spectra * (n_splits - 1) // max(n_splits, 1)
+    if n_splits < 2:
+        return  # the benchmark refuses it, with its own message
+    n_train = n_spectra * (n_splits - 1) // n_splits
     for name in models:
         seconds = estimate_fit_seconds(name, n_train)
         if seconds is None:

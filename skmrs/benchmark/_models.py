@@ -176,6 +176,8 @@ def estimate_fit_seconds(name: str, n_spectra: int) -> float | None:
     >>> estimate_fit_seconds("RF", 1000) is None
     True
     """
+    if n_spectra < 0:
+        raise ValueError(f"n_spectra must be >= 0; got {n_spectra!r}.")
     if name != "SVM":
         return None
     n_ref, seconds = SVM_FIT_REFERENCE

@@ -13,6 +13,8 @@ def test_the_estimate_grows_as_the_measured_exponent():
     n, seconds = _models.SVM_FIT_REFERENCE
     assert estimate_fit_seconds("SVM", n) == pytest.approx(seconds)
     assert estimate_fit_seconds("RF", 1000) is None
+    with pytest.raises(ValueError, match="n_spectra must be >= 0"):
+        estimate_fit_seconds("SVM", -5)
 
 
 def test_the_extra_row_is_not_a_table_2_row():
