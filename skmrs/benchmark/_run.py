@@ -169,7 +169,7 @@ def _make_engine(engine, n_jobs, dask_scheduler):
     if isinstance(engine, str):
         if engine == "batched":
             raise ValueError(
-                "engine='batched' was removed in skmrs 0.3: every network now "
+                "engine='batched' was removed in skmrs 0.4: every network now "
                 "trains through ResNetClassifier.fit, the one training loop; use "
                 "engine='sequential' with n_jobs (one process per GPU or core)."
             )

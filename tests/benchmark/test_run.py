@@ -153,7 +153,7 @@ def test_dask_cluster_gives_the_local_results(cohort):
         (dict(models={"SVC": LinearSVC()}), "predict_proba"),
         (dict(X="nan"), "NaN"),
         (dict(engine="gpu"), "engine must be one of"),
-        (dict(engine="batched"), "'batched' was removed in skmrs 0.3"),
+        (dict(engine="batched"), "'batched' was removed in skmrs 0.4"),
         (dict(engine=object()), "engine must be 'sequential'"),
     ],
 )
