@@ -39,6 +39,8 @@ some of the seeds. The finished tasks are kept in
 ``tmp_<record name>/done.jsonl`` beside the record, so that the same command
 resumes a stopped run, with the record of the tasks done so far
 (``tasks_done`` of ``tasks_total``); ``--out`` is written when all are done.
+Delete that folder before measuring a changed cohort or changed code: a task
+is only skipped when its arguments and the cohort version match.
 """
 
 import argparse
@@ -327,7 +329,8 @@ def main():
     if done_path.exists():
         for line in done_path.read_text().splitlines():
             entry = json.loads(line)
-            done[tuple(json.dumps(v) for v in entry["task"])] = entry["rows"]
+            if entry.get("cohort_version") == header["cohort_version"]:
+                done[tuple(json.dumps(v) for v in entry["task"])] = entry["rows"]
     todo = tasks(args)
     key = {
         task: tuple(json.dumps(list(v) if isinstance(v, tuple) else v) for v in task)
@@ -349,6 +352,7 @@ def main():
                                 list(v) if isinstance(v, tuple) else v for v in task
                             ],
                             "rows": task_rows,
+                            "cohort_version": header["cohort_version"],
                         }
                     )
                     + "\n"
