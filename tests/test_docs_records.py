@@ -215,7 +215,14 @@ def test_stale_note():
     assert "skmrs 0.2" in note and "``python bench.py``" in note
 
 
-def _build(tmp_path, stale):
+TABLE_PAGE = (
+    "Page\n====\n\n.. record-table:: calib.json\n   :group-by: model\n"
+    "   :columns: auc\n   :headers: model, voxel AUC\n\n"
+    ".. record-source:: calib.json\n   :cohort: 0.2\n"
+)
+
+
+def _build(tmp_path, stale, page=TABLE_PAGE):
     """Build a one-page Sphinx project citing a cohort-0.2 record, as 0.3.
 
     Returns the page's HTML, the warnings and Sphinx's status code (1 when a
@@ -225,6 +232,7 @@ def _build(tmp_path, stale):
 
     from sphinx.application import Sphinx
 
+    tmp_path.mkdir(exist_ok=True)
     _record(tmp_path)
     src = tmp_path / "src"
     src.mkdir()
@@ -233,12 +241,16 @@ def _build(tmp_path, stale):
         f"extensions = ['skmrs_records']\nrecords_dir = {str(tmp_path)!r}\n"
         f"records_cohort_version = '0.3'\nrecords_stale = {stale!r}\n"
     )
-    (src / "index.rst").write_text(
-        "Page\n====\n\n.. record-table:: calib.json\n   :group-by: model\n"
-        "   :columns: auc\n   :headers: model, voxel AUC\n\n"
-        ".. record-source:: calib.json\n   :cohort: 0.2\n"
-    )
+    (src / "index.rst").write_text(page)
     out, warnings = tmp_path / "html", io.StringIO()
+    try:  # a second Sphinx in one process warns of nodes registered again
+        from sphinx.testing.util import _clean_up_global_state
+    except ImportError:  # pragma: no cover - older Sphinx
+
+        def _clean_up_global_state():
+            pass
+
+    _clean_up_global_state()
     app = Sphinx(
         str(src), str(src), str(out), str(tmp_path / "doctrees"), "html",
         warningiserror=True, status=None, warning=warnings, freshenv=True,
@@ -247,6 +259,8 @@ def _build(tmp_path, stale):
         app.build()
     except Exception as exc:  # older Sphinx raises on the first warning
         return "", str(exc), 1
+    finally:
+        _clean_up_global_state()
     html = (out / "index.html").read_text(encoding="utf-8")
     return html, warnings.getvalue(), app.statuscode
 
@@ -275,3 +289,124 @@ def test_a_file_record_shows_another_of_its_lists_as_rows(tmp_path):
     assert len(rec.load_record(path)["rows"]) == 3  # the folds, by default
     with pytest.raises(ValueError, match="no list 'kmeans'"):
         rec.load_record(path, "kmeans")
+
+
+# -- one figure in the text: the :record: role ---------------------------------
+
+ROLE = re.compile(r":record:`([^`]+)`", re.S)
+
+
+def _figures():
+    """(page, role text) of every :record: role in docs/."""
+    found = []
+    for page in sorted((ROOT / "docs").glob("*.rst")):
+        text = page.read_text(encoding="utf-8")
+        found += [(page.name, " ".join(m.split())) for m in ROLE.findall(text)]
+    return found
+
+
+FIGURES = _figures()
+
+
+@pytest.mark.parametrize("page, text", FIGURES or [(None, None)])
+def test_page_figure_renders(page, text):
+    if page is None:
+        pytest.skip("no page cites a figure in its text yet")
+    fig = rec.parse_figure(text)
+    record = rec.load_record(rec.record_path(fig["name"]), fig["rows"])
+    assert rec.check_record(record) == [], f"{page} cites {fig['name']}"
+    value = rec.figure_value(
+        record, fig["expr"], fig["where"], fig["digits"], fig["signed"],
+        fig["minus"], fig["match"], fig["scale"],
+    )  # fmt: skip
+    assert value and value != "n/a", f"{page}: {text}"
+
+
+def test_parse_figure():
+    fig = rec.parse_figure(
+        'calib.json mean(auc) model="ResNet (Table 1)" fold=0|1 :digits: 2 :signed:'
+    )
+    assert fig["name"] == "calib.json" and fig["expr"] == "mean(auc)"
+    assert fig["where"] == {"model": "ResNet (Table 1)", "fold": "0|1"}
+    assert fig["digits"] == 2 and fig["signed"] and fig["rows"] == "folds"
+    fig = rec.parse_figure(
+        "a.json auc :minus: model=SVM :match: seed,fold :cohort: 0.2 :scale: 100"
+    )
+    assert fig["minus"] == "model=SVM" and fig["match"] == ["seed", "fold"]
+    assert fig["cohort"] == "0.2" and fig["scale"] == 100.0 and fig["where"] == {}
+    with pytest.raises(ValueError, match="no option :colour:"):
+        rec.parse_figure("a.json auc :colour: red")
+    with pytest.raises(ValueError, match="needs a value"):
+        rec.parse_figure("a.json auc :digits:")
+    with pytest.raises(ValueError, match="not key=value"):
+        rec.parse_figure("a.json auc model")
+    with pytest.raises(ValueError, match="give a record"):
+        rec.parse_figure("a.json")
+    with pytest.raises(ValueError, match="not a version"):
+        rec.parse_figure("a.json auc :cohort: new")
+
+
+def test_figure_value(tmp_path):
+    rows = [
+        {"model": m, "fold": f, "auc": a, "n": n, "note": "load", "auc_sd": 0.02}
+        for m, f, a, n in [("SVM", 0, 0.6, 3), ("SVM", 1, 0.7, 5), ("RF", 0, 0.5, 4)]
+    ]
+    record = rec.load_record(_record(tmp_path, rows=rows))
+    value = rec.figure_value
+    assert value(record, "mean(auc)", {"model": "SVM"}) == "0.650"
+    assert value(record, "sd(auc)", {"model": "SVM"}, digits=2) == "0.05"
+    assert value(record, "mean+-sd(auc)", {"model": "SVM"}) == "0.650 ± 0.050"
+    assert value(record, "range(auc)", {}, digits=2) == "0.50-0.70"
+    assert value(record, "max(n)", {}) == "5" and value(record, "sum(n)", {}) == "12"
+    assert value(record, "count()", {"fold": "0"}) == "2"
+    assert value(record, "auc", {"model": "RF"}) == "0.500"
+    assert value(record, "n", {"model": "RF"}) == "4"  # an int stays one
+    assert value(record, "note", {"model": "RF"}) == "load"
+    assert value(record, "auc+-auc_sd", {"model": "RF"}, digits=2) == "0.50 ± 0.02"
+    assert value(record, "auc", {"model": "RF"}, digits=0, scale=100) == "50"
+    diff = value(record, "auc", {"model": "SVM", "fold": "0"}, signed=True,
+                 minus="model=RF", match=["fold"])  # fmt: skip
+    assert diff == "+0.100"
+    with pytest.raises(ValueError, match="2 rows match"):
+        value(record, "auc", {"model": "SVM"})
+    with pytest.raises(ValueError, match="no row matches"):
+        value(record, "auc", {"model": "oracle"})
+    with pytest.raises(ValueError, match="no field"):
+        value(record, "mean(tissue)", {})
+    with pytest.raises(ValueError, match="not one of"):
+        value(record, "median(auc)", {})
+    with pytest.raises(ValueError, match="over text"):
+        value(record, "mean(note)", {})
+
+
+PAGE = (
+    "Page\n====\n\nThe SVM reached :record:`calib.json mean(auc) model=SVM` "
+    "and the RF\n:record:`calib.json auc model=RF :digits: 2`.\n\n"
+    "Section\n-------\n\nText.\n"
+)
+
+
+def test_sphinx_renders_figures_and_their_records(tmp_path):
+    html, warnings, status = _build(tmp_path, "note", PAGE)
+    assert status == 0, warnings
+    text = re.sub(r"<[^>]+>", "", html)
+    assert "The SVM reached 0.650 and the RF\n0.50." in text
+    assert 'title="benchmarks/results/calib.json: mean(auc) where model=SVM"' in html
+    # one section at the end naming the record once, with its stale note
+    assert text.index(rec.FIGURES_SECTION) > text.index("Text.")
+    assert text.count("Record benchmarks/results/calib.json:") == 1
+    assert html.count("older than the cohort of skmrs 0.3") == 1
+    # figures that describe the record's own cohort are not stale
+    old = PAGE.replace("model=SVM`", "model=SVM :cohort: 0.2`")
+    old = old.replace(":digits: 2`", ":digits: 2 :cohort: 0.2`")
+    html, warnings, status = _build(tmp_path / "b", "note", old)
+    assert status == 0, warnings
+    assert "older than the cohort" not in html
+
+
+def test_sphinx_figures_fail_on_stale_record_or_bad_text(tmp_path):
+    _, warnings, status = _build(tmp_path, "error", PAGE)
+    assert status == 1 and "older than the cohort" in warnings
+    bad = "Page\n====\n\n:record:`calib.json auc model=SVM`\n"
+    _, warnings, status = _build(tmp_path / "b", "note", bad)
+    assert status == 1 and "2 rows match" in warnings

@@ -25,6 +25,20 @@ model=ResNet`` with ``:match: seed, fold`` shows each row's columns minus
 those of the row of model ResNet with the same seed and fold. A ``:where:``
 value may list alternatives: ``model=Noise|DistillMix-both``.
 
+A figure in the text is the role ``:record:``, which renders one value of a
+record::
+
+    the ResNet's tissue AUC is :record:`calibration_v0.4.json mean(auc_tissue)
+    model="ResNet (Table 1)" :digits: 2`
+
+(a record, a field or ``mean(field)``, ``sd``, ``mean+-sd``, ``min``,
+``max``, ``range``, ``sum``, ``count()``; the rows as ``key=value`` items of
+``:where:``; the directives' options as ``:digits: 2``, ``:signed:``,
+``:rows: summary``, ``:cohort: 0.2``, ``:minus: model=SVM :match: fold``, and
+``:scale: 100`` for a percentage). A page whose text cites records ends with
+a section listing them, with their provenance lines and stale notes; hovering
+over a figure names its record and rows.
+
 ``record-table`` renders the record's rows (grouped rows as mean +- sd over
 the group) and, under it, the line saying which command, version, machine and
 date made them. ``record-source`` renders that line alone (for a figure drawn
@@ -379,6 +393,151 @@ def stale_note(record, describes: str) -> str | None:
     )
 
 
+# -- One figure in the text ------------------------------------------------------
+
+#: What a figure may show of a field over the rows it selects.
+AGGREGATES = ("mean", "sd", "mean+-sd", "min", "max", "range", "sum", "count")
+_AGGREGATE = re.compile(r"^([a-z+-]+)\((\w*)\)$")
+#: The options of a figure (as the directives'), those that take a value.
+FIGURE_OPTIONS = {"digits": True, "rows": True, "cohort": True, "minus": True,
+                  "match": True, "scale": True, "signed": False}  # fmt: skip
+
+
+def parse_figure(text: str) -> dict:
+    """The parts of a ``:record:`` role's text.
+
+    ``NAME EXPR [key=value ...] [:option: value ...]``: the record, what to
+    show, the rows (``:where:`` items; quote a value with spaces,
+    ``model="ResNet (Table 1)"``) and the directives' options ``:digits:``,
+    ``:signed:``, ``:rows:``, ``:cohort:``, ``:minus:``/``:match:``, plus
+    ``:scale: 100`` (a share shown as a percentage). ``EXPR`` is a field (its
+    value in the one row selected), ``mean+-sd`` style ``auc+-auc_sd`` (two
+    fields of one row) or ``AGG(field)`` with ``AGG`` one of
+    :data:`AGGREGATES` (``count()`` counts the rows).
+    """
+    import shlex
+
+    try:
+        tokens = shlex.split(text)
+    except ValueError as exc:
+        raise ValueError(f"record figure {text!r}: {exc}") from exc
+    if len(tokens) < 2:
+        raise ValueError(f"record figure {text!r}: give a record and what to show")
+    figure = {"name": tokens[0], "expr": tokens[1], "where": {}, "digits": 3,
+              "rows": "folds", "cohort": None, "minus": None, "match": [],
+              "scale": 1.0, "signed": False}  # fmt: skip
+    rest = iter(tokens[2:])
+    for token in rest:
+        if token.startswith(":") and token.endswith(":") and len(token) > 2:
+            option = token[1:-1]
+            if option not in FIGURE_OPTIONS:
+                raise ValueError(
+                    f"record figure {text!r}: no option {token} "
+                    f"(one of {', '.join(f':{o}:' for o in FIGURE_OPTIONS)})"
+                )
+            if not FIGURE_OPTIONS[option]:
+                figure[option] = True
+                continue
+            value = next(rest, None)
+            if value is None:
+                raise ValueError(f"record figure {text!r}: {token} needs a value")
+            if option == "digits":
+                figure[option] = int(value)
+            elif option == "scale":
+                figure[option] = float(value)
+            elif option == "cohort":
+                version_key(value)  # a version, or the error says what is wrong
+                figure[option] = value
+            elif option == "match":
+                figure[option] = [s.strip() for s in value.split(",") if s.strip()]
+            else:
+                figure[option] = value
+        else:
+            figure["where"].update(_parse_where(token))
+    return figure
+
+
+def _number(value, digits, signed=False) -> str:
+    if isinstance(value, int) and not isinstance(value, bool) and not signed:
+        return str(value)
+    return f"{float(value):{'+' if signed else ''}.{digits}f}"
+
+
+def _mean_sd(mean, sd, digits, signed=False) -> str:
+    return f"{_number(float(mean), digits, signed)} ± {float(sd):.{digits}f}"
+
+
+def figure_value(record, expr, where=None, digits=3, signed=False, minus=None,
+                 match=(), scale=1.0) -> str:  # fmt: skip
+    """One figure of a record, as text: ``expr`` over the rows ``where`` selects.
+
+    ``expr`` as in :func:`parse_figure`. A field alone, and ``a+-b``, need
+    exactly one row; an aggregate takes every row selected (``None`` values
+    left out; ``sd`` is the population sd, as the tables' mean ± sd).
+    ``minus``/``match`` first replace the field by its difference to the
+    reference row, as the tables' ``:minus:``.
+    """
+    rows = [r for r in record["rows"] if _matches(r, where or {})]
+    name = Path(record["path"]).name
+    if not rows:
+        raise ValueError(f"record {name}: no row matches {where}")
+    found = _AGGREGATE.match(expr)
+    aggregate, field = (found.group(1), found.group(2)) if found else (None, expr)
+    if aggregate is not None and aggregate not in AGGREGATES:
+        raise ValueError(f"record {name}: {aggregate!r} is not one of {AGGREGATES}")
+    if aggregate == "count":
+        if field:
+            rows = [r for r in rows if r.get(field) is not None]
+        return str(len(rows))
+    fields = _fields(field)
+    missing = [f for f in fields if f not in rows[0]]
+    if missing or (aggregate and len(fields) != 1):
+        raise ValueError(
+            f"record {name}: no field {missing or field!r}; it has {sorted(rows[0])}"
+        )
+    if minus:
+        rows = _minus(record, rows, fields, minus, list(match))
+    if aggregate is None:
+        if len(rows) != 1:
+            raise ValueError(
+                f"record {name}: {len(rows)} rows match {where}; {expr!r} needs "
+                "one (narrow the rows, or take mean(...), min(...), ...)"
+            )
+        values = [rows[0][f] for f in fields]
+        if any(v is None for v in values):
+            return "n/a"
+        if not all(_is_number(v) for v in values):
+            if len(values) == 1:
+                return str(values[0])
+            raise ValueError(f"record {name}: {expr!r} holds text")
+        if scale != 1.0:
+            values = [v * scale for v in values]
+        if len(values) == 2:
+            return _mean_sd(values[0], values[1], digits, signed)
+        return _number(values[0], digits, signed)
+    values = [r[field] for r in rows if r[field] is not None]
+    if not all(_is_number(v) for v in values):
+        raise ValueError(f"record {name}: {aggregate}({field}) over text")
+    if not values:
+        return "n/a"
+    values = [v * scale if scale != 1.0 else v for v in values]
+    mean = sum(values) / len(values)
+    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / len(values))
+    shown = {
+        "mean": lambda: _number(float(mean), digits, signed),
+        "sd": lambda: f"{sd:.{digits}f}",
+        "mean+-sd": lambda: _mean_sd(mean, sd, digits, signed),
+        "min": lambda: _number(min(values), digits, signed),
+        "max": lambda: _number(max(values), digits, signed),
+        "range": lambda: (
+            f"{_number(min(values), digits, signed)}-"
+            f"{_number(max(values), digits, signed)}"
+        ),
+        "sum": lambda: _number(sum(values), digits, signed),
+    }
+    return shown[aggregate]()
+
+
 # -- Sphinx -------------------------------------------------------------------
 
 
@@ -479,8 +638,116 @@ def _directives():
     return RecordSource, RecordTable
 
 
+#: Title of the section a page with figures in its text ends with.
+FIGURES_SECTION = "Records of the figures in the text"
+_FIGURE_CLASS = "skmrs-figure"
+
+
+def _literal_nodes(text):
+    """Text with ````literal```` spans as docutils nodes (a provenance line)."""
+    from docutils import nodes
+
+    out = []
+    for i, part in enumerate(text.split("``")):
+        if part:
+            out.append(nodes.literal(part, part) if i % 2 else nodes.Text(part))
+    return out
+
+
+def _figure_role():
+    """The ``:record:`` role: one figure of a record, in the text."""
+    from docutils import nodes
+    from sphinx.util.docutils import SphinxRole
+
+    class RecordFigure(SphinxRole):
+        def run(self):
+            config = self.env.config
+            try:
+                figure = parse_figure(self.text)
+                path = record_path(figure["name"], config.records_dir)
+                watched = path if path.is_file() else path / "results.json"
+                self.env.note_dependency(str(watched))
+                record = load_record(path, figure["rows"])
+                problems = check_record(record)
+                if problems:
+                    raise ValueError(f"record {path}: " + "; ".join(problems))
+                value = figure_value(
+                    record, figure["expr"], figure["where"], figure["digits"],
+                    figure["signed"], figure["minus"], figure["match"],
+                    figure["scale"],
+                )  # fmt: skip
+            except (OSError, ValueError, KeyError) as exc:
+                msg = self.inliner.reporter.error(
+                    f":record:`{self.text}`: {exc}", line=self.lineno
+                )
+                problem = self.inliner.problematic(self.rawtext, self.rawtext, msg)
+                return [problem], [msg]
+            where = ", ".join(f"{k}={v}" for k, v in figure["where"].items())
+            explanation = f"benchmarks/results/{figure['name']}: {figure['expr']}"
+            if where:
+                explanation += f" where {where}"
+            node = nodes.abbreviation(
+                self.rawtext, value, explanation=explanation, classes=[_FIGURE_CLASS]
+            )
+            node["record"] = figure["name"]
+            node["record_rows"] = figure["rows"]
+            node["record_cohort"] = figure["cohort"] or config.records_cohort_version
+            return [node], []
+
+    return RecordFigure
+
+
+def _add_figures_section(app, doctree):
+    """End a page whose text cites records with their provenance lines.
+
+    One item per record (in the order first cited), with the stale note of a
+    record older than the cohort its figures describe (a warning at the first
+    such figure when ``records_stale = "error"``).
+    """
+    from docutils import nodes
+    from sphinx.util import logging
+
+    logger = logging.getLogger(__name__)
+    config = app.env.config
+    cited: dict[tuple, list] = {}
+    for node in doctree.findall(nodes.abbreviation):
+        if _FIGURE_CLASS in node["classes"]:
+            key = (node["record"], node["record_rows"])
+            cited.setdefault(key, []).append(node)
+    if not cited:
+        return
+    items = nodes.bullet_list()
+    for (name, rows), figures in cited.items():
+        record = load_record(record_path(name, config.records_dir), rows)
+        paragraph = nodes.paragraph("", "", *_literal_nodes(provenance(record)))
+        item = nodes.list_item("", paragraph)
+        describes = max((f["record_cohort"] for f in figures), key=version_key)
+        note = stale_note(record, describes)
+        if note:
+            if config.records_stale == "error":
+                first = next(f for f in figures if f["record_cohort"] == describes)
+                logger.warning(note, location=first)
+            item += nodes.note("", nodes.paragraph("", "", *_literal_nodes(note)))
+        items += item
+    section = nodes.section(classes=["skmrs-record"])
+    section += nodes.title(FIGURES_SECTION, FIGURES_SECTION)
+    intro = (
+        "The figures in this page's text are rendered from these records when "
+        "the docs build (hover over a figure for its record and rows)."
+    )
+    section += nodes.paragraph(intro, intro)
+    section += items
+    section["names"].append(nodes.fully_normalize_name(FIGURES_SECTION))
+    doctree.note_implicit_target(section)
+    top = next(iter(doctree.findall(nodes.section)), None)
+    (top if top is not None else doctree).append(section)
+
+
 def setup(app):
     source, table = _directives()
+    app.add_role("record", _figure_role()())
+    # before Sphinx's collectors (priority 500), so the section is in the toc
+    app.connect("doctree-read", _add_figures_section, priority=400)
     app.add_config_value("records_dir", str(RECORDS_DIR), "env")
     app.add_config_value("records_cohort_version", current_cohort_version(), "env")
     app.add_config_value("records_stale", "note", "env")
