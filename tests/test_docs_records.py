@@ -317,7 +317,7 @@ def test_page_figure_renders(page, text):
     assert rec.check_record(record) == [], f"{page} cites {fig['name']}"
     value = rec.figure_value(
         record, fig["expr"], fig["where"], fig["digits"], fig["signed"],
-        fig["minus"], fig["match"], fig["scale"],
+        fig["minus"], fig["match"], fig["scale"], fig["compare"],
     )  # fmt: skip
     assert value and value != "n/a", f"{page}: {text}"
 
@@ -334,6 +334,10 @@ def test_parse_figure():
     )
     assert fig["minus"] == "model=SVM" and fig["match"] == ["seed", "fold"]
     assert fig["cohort"] == "0.2" and fig["scale"] == 100.0 and fig["where"] == {}
+    assert rec.parse_figure("a.json count() d>0 e<=-0.5")["compare"] == [
+        ("d", ">", 0.0),
+        ("e", "<=", -0.5),
+    ]
     with pytest.raises(ValueError, match="no option :colour:"):
         rec.parse_figure("a.json auc :colour: red")
     with pytest.raises(ValueError, match="needs a value"):
@@ -359,14 +363,27 @@ def test_figure_value(tmp_path):
     assert value(record, "range(auc)", {}, digits=2) == "0.50-0.70"
     assert value(record, "max(n)", {}) == "5" and value(record, "sum(n)", {}) == "12"
     assert value(record, "count()", {"fold": "0"}) == "2"
+    assert value(record, "count()", {}, compare=[("auc", ">", 0.55)]) == "2"
+    assert value(record, "count()", {}, compare=[("auc", ">=", 0.9)]) == "0"
+    assert value(record, "mean(n)", {}, compare=[("auc", "<", 0.65)]) == "3.500"
     assert value(record, "auc", {"model": "RF"}) == "0.500"
     assert value(record, "n", {"model": "RF"}) == "4"  # an int stays one
     assert value(record, "note", {"model": "RF"}) == "load"
     assert value(record, "auc+-auc_sd", {"model": "RF"}, digits=2) == "0.50 ± 0.02"
     assert value(record, "auc", {"model": "RF"}, digits=0, scale=100) == "50"
+    assert value(record, "auc/n", {"model": "RF"}, digits=1, scale=100) == "12.5"
+    assert value(record, "max(auc,n)", {"fold": "0"}, digits=1) == "4"
+    assert value(record, "range(auc,auc_sd)", {"model": "RF"}, digits=2) == "0.02-0.50"
     diff = value(record, "auc", {"model": "SVM", "fold": "0"}, signed=True,
                  minus="model=RF", match=["fold"])  # fmt: skip
     assert diff == "+0.100"
+    # a comparison is of the differences: rows of fold 0 above RF's
+    above = value(record, "count()", {"fold": "0"}, minus="model=RF",
+                  match=["fold"], compare=[("auc", ">", 0)])  # fmt: skip
+    assert above == "1"  # the SVM's (+0.1); RF's own difference is 0
+    listed = rec.load_record(_record(tmp_path, rows=[{"counts": [3218, 4242]}]))
+    assert value(listed, "counts[1]", {}) == "4242"
+    assert value(listed, "counts[2]", {}) == "n/a"
     with pytest.raises(ValueError, match="2 rows match"):
         value(record, "auc", {"model": "SVM"})
     with pytest.raises(ValueError, match="no row matches"):

@@ -31,7 +31,7 @@ record::
     the ResNet's tissue AUC is :record:`calibration_v0.4.json mean(auc_tissue)
     model="ResNet (Table 1)" :digits: 2`
 
-(a record, a field or ``mean(field)``, ``sd``, ``mean+-sd``, ``min``,
+(a record, a field, ``a/b`` or ``mean(field)``, ``sd``, ``mean+-sd``, ``min``,
 ``max``, ``range``, ``sum``, ``count()``; the rows as ``key=value`` items of
 ``:where:``; the directives' options as ``:digits: 2``, ``:signed:``,
 ``:rows: summary``, ``:cohort: 0.2``, ``:minus: model=SVM :match: fold``, and
@@ -397,7 +397,28 @@ def stale_note(record, describes: str) -> str | None:
 
 #: What a figure may show of a field over the rows it selects.
 AGGREGATES = ("mean", "sd", "mean+-sd", "min", "max", "range", "sum", "count")
-_AGGREGATE = re.compile(r"^([a-z+-]+)\((\w*)\)$")
+#: A comparison among a figure's rows: ``tissue_minus_plain>0``.
+_COMPARE = re.compile(r"^(\w+)(>=|<=|>|<)(-?[\d.]+(?:e-?\d+)?)$")
+_OPS = {">": float.__gt__, "<": float.__lt__, ">=": float.__ge__, "<=": float.__le__}
+_AGGREGATE = re.compile(r"^([a-z+-]+)\(([\w,\[\]]*)\)$")
+#: An item of a list field: ``counts[0]``.
+_ITEM = re.compile(r"^(\w+)\[(\d+)\]$")
+
+
+def _with_items(rows, names):
+    """``rows`` with the list items that ``names`` such as ``counts[0]`` ask for."""
+    items = [(n, _ITEM.match(n)) for n in names]
+    items = [(n, m.group(1), int(m.group(2))) for n, m in items if m]
+    if not items:
+        return rows
+
+    def item(row, key, i):
+        value = row.get(key)
+        return value[i] if isinstance(value, list) and i < len(value) else None
+
+    return [{**r, **{n: item(r, k, i) for n, k, i in items}} for r in rows]
+
+
 #: The options of a figure (as the directives'), those that take a value.
 FIGURE_OPTIONS = {"digits": True, "rows": True, "cohort": True, "minus": True,
                   "match": True, "scale": True, "signed": False}  # fmt: skip
@@ -410,10 +431,13 @@ def parse_figure(text: str) -> dict:
     show, the rows (``:where:`` items; quote a value with spaces,
     ``model="ResNet (Table 1)"``) and the directives' options ``:digits:``,
     ``:signed:``, ``:rows:``, ``:cohort:``, ``:minus:``/``:match:``, plus
-    ``:scale: 100`` (a share shown as a percentage). ``EXPR`` is a field (its
+    ``:scale: 100`` (a share shown as a percentage); ``field>0`` (``<``,
+    ``>=``, ``<=``) keeps the rows whose number compares so. ``EXPR`` is a field (its
     value in the one row selected), ``mean+-sd`` style ``auc+-auc_sd`` (two
-    fields of one row) or ``AGG(field)`` with ``AGG`` one of
-    :data:`AGGREGATES` (``count()`` counts the rows).
+    fields of one row), ``a/b`` (the ratio of two fields of one row) or
+    ``AGG(field)`` with ``AGG`` one of :data:`AGGREGATES` (``count()``
+    counts the rows; ``range(a,b)`` pools the values of several fields). A
+    field ``counts[0]`` is an item of a list field.
     """
     import shlex
 
@@ -425,7 +449,7 @@ def parse_figure(text: str) -> dict:
         raise ValueError(f"record figure {text!r}: give a record and what to show")
     figure = {"name": tokens[0], "expr": tokens[1], "where": {}, "digits": 3,
               "rows": "folds", "cohort": None, "minus": None, "match": [],
-              "scale": 1.0, "signed": False}  # fmt: skip
+              "scale": 1.0, "signed": False, "compare": []}  # fmt: skip
     rest = iter(tokens[2:])
     for token in rest:
         if token.startswith(":") and token.endswith(":") and len(token) > 2:
@@ -452,6 +476,9 @@ def parse_figure(text: str) -> dict:
                 figure[option] = [s.strip() for s in value.split(",") if s.strip()]
             else:
                 figure[option] = value
+        elif _COMPARE.match(token):
+            field, op, value = _COMPARE.match(token).groups()
+            figure["compare"].append((field, op, float(value)))
         else:
             figure["where"].update(_parse_where(token))
     return figure
@@ -468,35 +495,46 @@ def _mean_sd(mean, sd, digits, signed=False) -> str:
 
 
 def figure_value(record, expr, where=None, digits=3, signed=False, minus=None,
-                 match=(), scale=1.0) -> str:  # fmt: skip
+                 match=(), scale=1.0, compare=()) -> str:  # fmt: skip
     """One figure of a record, as text: ``expr`` over the rows ``where`` selects.
 
     ``expr`` as in :func:`parse_figure`. A field alone, and ``a+-b``, need
     exactly one row; an aggregate takes every row selected (``None`` values
     left out; ``sd`` is the population sd, as the tables' mean ± sd).
-    ``minus``/``match`` first replace the field by its difference to the
-    reference row, as the tables' ``:minus:``.
+    ``minus``/``match`` first replace the field (and those ``compare``
+    names) by its difference to the reference row, as the tables' ``:minus:``;
+    ``compare`` then keeps the rows whose numbers compare so.
     """
-    rows = [r for r in record["rows"] if _matches(r, where or {})]
     name = Path(record["path"]).name
-    if not rows:
-        raise ValueError(f"record {name}: no row matches {where}")
+    rows = [r for r in record["rows"] if _matches(r, where or {})]
     found = _AGGREGATE.match(expr)
     aggregate, field = (found.group(1), found.group(2)) if found else (None, expr)
     if aggregate is not None and aggregate not in AGGREGATES:
         raise ValueError(f"record {name}: {aggregate!r} is not one of {AGGREGATES}")
+    ratio = aggregate is None and "/" in field
+    fields = [f.strip() for f in field.split("/")] if ratio else _fields(field)
+    if aggregate:  # an aggregate may pool several fields: range(a,b)
+        fields = [f.strip() for f in field.split(",")]
+    fields = [f for f in fields if f]
+    if aggregate == "count" and len(fields) > 1:
+        raise ValueError(f"record {name}: count() takes one field, not {field}")
+    compared = [f for f, _, _ in compare]
+    rows = _with_items(rows, [*fields, *compared])
+    missing = [f for f in [*fields, *compared] if rows and f not in rows[0]]
+    if missing:
+        raise ValueError(f"record {name}: no field {missing}; it has {sorted(rows[0])}")
+    if minus and rows:  # the differences first: a comparison is of them
+        shown = [f for f in dict.fromkeys([*fields, *compared]) if f not in match]
+        rows = _minus(record, rows, shown, minus, list(match))
+    rows = [
+        r for r in rows
+        if all(_is_number(r.get(f)) and _OPS[op](float(r[f]), v)
+               for f, op, v in compare)
+    ]  # fmt: skip
     if aggregate == "count":
-        if field:
-            rows = [r for r in rows if r.get(field) is not None]
-        return str(len(rows))
-    fields = _fields(field)
-    missing = [f for f in fields if f not in rows[0]]
-    if missing or (aggregate and len(fields) != 1):
-        raise ValueError(
-            f"record {name}: no field {missing or field!r}; it has {sorted(rows[0])}"
-        )
-    if minus:
-        rows = _minus(record, rows, fields, minus, list(match))
+        return str(sum(1 for r in rows if not fields or r.get(fields[0]) is not None))
+    if not rows:
+        raise ValueError(f"record {name}: no row matches {where} {list(compare)}")
     if aggregate is None:
         if len(rows) != 1:
             raise ValueError(
@@ -510,12 +548,14 @@ def figure_value(record, expr, where=None, digits=3, signed=False, minus=None,
             if len(values) == 1:
                 return str(values[0])
             raise ValueError(f"record {name}: {expr!r} holds text")
+        if ratio:
+            values = [float(values[0]) / float(values[1])]
         if scale != 1.0:
             values = [v * scale for v in values]
         if len(values) == 2:
             return _mean_sd(values[0], values[1], digits, signed)
         return _number(values[0], digits, signed)
-    values = [r[field] for r in rows if r[field] is not None]
+    values = [r[f] for r in rows for f in fields if r[f] is not None]
     if not all(_is_number(v) for v in values):
         raise ValueError(f"record {name}: {aggregate}({field}) over text")
     if not values:
@@ -674,7 +714,7 @@ def _figure_role():
                 value = figure_value(
                     record, figure["expr"], figure["where"], figure["digits"],
                     figure["signed"], figure["minus"], figure["match"],
-                    figure["scale"],
+                    figure["scale"], figure["compare"],
                 )  # fmt: skip
             except (OSError, ValueError, KeyError) as exc:
                 msg = self.inliner.reporter.error(
@@ -682,10 +722,18 @@ def _figure_role():
                 )
                 problem = self.inliner.problematic(self.rawtext, self.rawtext, msg)
                 return [problem], [msg]
-            where = ", ".join(f"{k}={v}" for k, v in figure["where"].items())
+            where = ", ".join(
+                [f"{k}={v}" for k, v in figure["where"].items()]
+                + [f"{f}{op}{v:g}" for f, op, v in figure["compare"]]
+            )
             explanation = f"benchmarks/results/{figure['name']}: {figure['expr']}"
             if where:
                 explanation += f" where {where}"
+            if figure["minus"]:
+                explanation += (
+                    f", minus the row {figure['minus']} of the same "
+                    f"{', '.join(figure['match'])}"
+                )
             node = nodes.abbreviation(
                 self.rawtext, value, explanation=explanation, classes=[_FIGURE_CLASS]
             )
