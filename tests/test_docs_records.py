@@ -329,6 +329,8 @@ def test_parse_figure():
     assert fig["name"] == "calib.json" and fig["expr"] == "mean(auc)"
     assert fig["where"] == {"model": "ResNet (Table 1)", "fold": "0|1"}
     assert fig["digits"] == 2 and fig["signed"] and fig["rows"] == "folds"
+    fig = rec.parse_figure('a.json auc variant="field_effect=0.1, snr=4"')
+    assert fig["where"] == {"variant": "field_effect=0.1, snr=4"}
     fig = rec.parse_figure(
         "a.json auc :minus: model=SVM :match: seed,fold :cohort: 0.2 :scale: 100"
     )
@@ -342,7 +344,7 @@ def test_parse_figure():
         rec.parse_figure("a.json auc :colour: red")
     with pytest.raises(ValueError, match="needs a value"):
         rec.parse_figure("a.json auc :digits:")
-    with pytest.raises(ValueError, match="not key=value"):
+    with pytest.raises(ValueError, match="'model' is not key=value"):
         rec.parse_figure("a.json auc model")
     with pytest.raises(ValueError, match="give a record"):
         rec.parse_figure("a.json")

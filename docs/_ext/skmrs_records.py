@@ -479,8 +479,11 @@ def parse_figure(text: str) -> dict:
         elif _COMPARE.match(token):
             field, op, value = _COMPARE.match(token).groups()
             figure["compare"].append((field, op, float(value)))
-        else:
-            figure["where"].update(_parse_where(token))
+        else:  # one item (a quoted value may hold commas)
+            key, sep, value = token.partition("=")
+            if not sep:
+                raise ValueError(f"record figure {text!r}: {token!r} is not key=value")
+            figure["where"][key.strip()] = value.strip()
     return figure
 
 
