@@ -18,8 +18,9 @@ is one):
   the share kept, per class, its label == tissue share, when it was collected,
   the network's AUC on its own training spectra and on the held-out fold.
 
-and prints them beside the paper's bands. Results go to ``--out`` (one JSON
-line per job) as they finish; a rerun skips finished jobs.
+and prints them beside the paper's bands. The jobs run through
+:func:`skmrs.benchmark.run_tasks`: each result goes to ``--out`` (one JSON
+line per job) as it finishes, and a rerun skips finished jobs.
 
 Run (the whole calibration grid of docs/simulator.rst took 5 minutes on an
 H200 with 16 cores; on a 2-core CPU expect hours)::
@@ -37,8 +38,9 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from _pool import run_tasks
 from _records import record_header
+
+from skmrs.benchmark import run_tasks
 
 # the paper's published statistics (../shared/SPEC.md) and the bands of issue 11
 BANDS = {
@@ -192,11 +194,17 @@ def distill_job(variant, net):
 
 
 def job(kind, *args):
-    if kind in ("svc", "rf"):
-        return baseline_job(kind, *args)
-    return {"kmeans": kmeans_job, "resnet": resnet_job, "distill": distill_job}[kind](
-        *args
-    )
+    """One job on one thread (torch, OpenMP, BLAS): the jobs run one per core."""
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    torch.set_num_threads(1)
+    with threadpool_limits(1), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if kind in ("svc", "rf"):
+            return baseline_job(kind, *args)
+        jobs = {"kmeans": kmeans_job, "resnet": resnet_job, "distill": distill_job}
+        return jobs[kind](*args)
 
 
 def _band(value, name):
@@ -321,7 +329,9 @@ def calibrate(
         tasks += [("rf", v, f) for v in variants for f in base_folds]
     tasks += [("svc", v, f) for v in variants for f in base_folds]
     tasks += [("kmeans", v) for v in variants]
-    records = run_tasks(job, tasks, workers=workers, out=out)
+    records = run_tasks(
+        job, tasks, output=out, n_jobs=workers, read_only=workers == 0, verbose=True
+    )
     for r in records:
         if "error" in r:
             print("not done:", r["task"], r["error"])
@@ -415,4 +425,8 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    # run as the module bench_calibration, so that the jobs reach the worker
+    # processes by name and each worker keeps its cohorts (_cohort's cache)
+    import bench_calibration
+
+    bench_calibration.main()

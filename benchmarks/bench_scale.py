@@ -130,12 +130,14 @@ def _child_predict_cli_csv(n: int, workdir: Path) -> dict:
 
 
 def _child_preprocess_mrsi(n: int, workdir: Path) -> dict:
-    from skmrs.io._table import _read_gated
+    from skmrs.io import read_nifti_mrs_spectra
     from skmrs.preprocessing import SpectrumPreprocessor
 
     path = workdir / f"mrsi_{n}.nii.gz"
     template = SpectrumPreprocessor()
-    return _measure(lambda: {"n_scored": len(_read_gated(path, template)[0])})
+    return _measure(
+        lambda: {"n_scored": len(read_nifti_mrs_spectra(path, template)[0])}
+    )
 
 
 def _child_make_mrs_cohort(n: int, workdir: Path) -> dict:

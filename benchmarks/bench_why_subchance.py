@@ -5,8 +5,10 @@ On a 150-patient cohort, fold ``--fold`` of ``GroupKFold(5)`` by patient
 
 - ``epochs``: its voxel AUC after every epoch on its own training spectra
   and on the held-out patients (noisy labels and tissue), for cohort
-  variants; ``"exam_seed": K`` in a variant redraws the exam artefacts from
-  another seed, all else equal;
+  variants (the record's rows with ``"exam_seed": K``, the exam artefacts
+  redrawn from another seed, all else equal, were made by this script as of
+  commit c646337, which reached that draw through the simulator's private
+  function);
 - ``probe``: the plain network and DistillMix-both, with the held-out AUC
   split into what it measures: tumour against healthy voxels within the
   tumour patients (tissue), and healthy voxels of tumour against healthy
@@ -25,29 +27,17 @@ from __future__ import annotations
 import argparse
 import json
 
-import numpy as np
 import torch
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GroupKFold
 
-import skmrs.datasets._simulate as simulate
 from skmrs.benchmark import PRESETS
 from skmrs.classification import DistillMixClassifier, ResNetClassifier
 from skmrs.datasets import make_mrs_cohort
 
 
 def _cohort(variant):
-    variant = dict(variant)
-    seed = variant.pop("exam_seed", None)
-    draw = simulate._draw_exam_artefacts
-    if seed is not None:  # the same cohort, the exam artefacts drawn anew
-        simulate._draw_exam_artefacts = lambda rng, groups, strength: draw(
-            np.random.default_rng(seed), groups, strength
-        )
-    try:
-        return make_mrs_cohort(n_patients=150, random_state=0, **variant)
-    finally:
-        simulate._draw_exam_artefacts = draw
+    return make_mrs_cohort(n_patients=150, random_state=0, **variant)
 
 
 def epochs(c, train, test, n_epochs=10):

@@ -10,13 +10,15 @@ import warnings
 
 import numpy as np
 import pytest
+import torch
 
-from skmrs import DistillMixClassifier, ResNetClassifier
+from skmrs import AttentionMILClassifier, DistillMixClassifier, ResNetClassifier
 from skmrs._cli_model import _network_flags
 from skmrs.benchmark import PRESETS, OracleClassifier, default_models
 from skmrs.classification import NoiseAwareClassifier
 from skmrs.classification._noisy import _PUResNetClassifier
 from skmrs.cli import build_parser
+from skmrs.models import ResNet1D
 from skmrs.sampling import ConfidenceDistiller
 
 DECLARED = ResNetClassifier().get_params()
@@ -38,6 +40,28 @@ def _data():
 def _settings(network):
     params = network.get_params()
     return {name: params[name] for name in CHOSEN}
+
+
+def _module_settings() -> dict:
+    """ResNet1D's settings, its input and output shapes aside, with their defaults."""
+    parameters = inspect.signature(ResNet1D).parameters
+    return {
+        name: p.default
+        for name, p in parameters.items()
+        if name not in ("n_outputs", "n_times")
+    }
+
+
+def _layers(module) -> tuple:
+    """The shapes of a module's weights and its dropout rates."""
+    shapes = {k: tuple(v.shape) for k, v in module.state_dict().items()}
+    rates = [m.p for m in module.modules() if isinstance(m, torch.nn.Dropout)]
+    return shapes, rates
+
+
+def test_the_module_settings_are_declared_with_their_defaults():
+    settings = _module_settings()
+    assert {name: DECLARED[name] for name in settings} == settings
 
 
 def test_the_chosen_settings_are_every_setting():
@@ -104,3 +128,17 @@ def test_every_network_of_every_estimator_has_the_declared_settings():
         assert _settings(network) == CHOSEN
         assert network.net_.batch_size == CHOSEN["batch_size"]
         assert network.net_.module_.stem[0].kernel_size == (CHOSEN["kernel_size"],)
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_the_bag_network_is_built_from_the_declared_settings():
+    X, _ = _data()
+    groups = np.arange(40) // 2
+    y = groups % 2  # one label a patient
+    bag = AttentionMILClassifier(
+        ResNetClassifier(**CHOSEN), max_epochs=1, random_state=0
+    ).fit(X, y, groups=groups)
+    settings = {name: CHOSEN[name] for name in _module_settings()}
+    expected = ResNet1D(n_outputs=1, n_times=X.shape[1], **settings)
+    expected.fc = torch.nn.Identity()  # the bag's head replaces it
+    assert _layers(bag.net_.module_.backbone) == _layers(expected)

@@ -1,4 +1,9 @@
-"""The paper's Table 2 for any data set: models x seeds x leave-patients-out folds."""
+"""The paper's Table 2 for any data set: models x seeds x leave-patients-out folds.
+
+:func:`run_benchmark` fits and scores the models; :func:`run_tasks` runs any
+other sweep's calls (cohort variants, settings) on the same engine, each
+record kept as its call ends.
+"""
 
 from ._engines import SequentialEngine
 from ._models import (
@@ -11,6 +16,7 @@ from ._models import (
 from ._oracle import OracleClassifier, gap_closed
 from ._result import BenchmarkResult
 from ._run import run_benchmark
+from ._tasks import run_tasks
 
 __all__ = [
     "PRESETS",
@@ -23,4 +29,5 @@ __all__ = [
     "extra_models",
     "gap_closed",
     "run_benchmark",
+    "run_tasks",
 ]

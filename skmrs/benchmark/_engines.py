@@ -34,16 +34,27 @@ class SequentialEngine:
 
     def run(self, jobs: list[Job], models: dict, data: FoldData) -> Iterator:
         """Yield ``(job, (record, test rows, tumour probability))`` as jobs end."""
+        calls = [(job, models[job.model], data) for job in jobs]
+        for (job, _, _), output in self.map(fit_and_score_job, calls):
+            yield job, output
+
+    def map(self, function, tasks: list[tuple]) -> Iterator:
+        """Yield ``(task, function(*task))`` for every task, as the calls end.
+
+        The calls run in parallel as :meth:`run`'s jobs do; an exception in
+        one is raised here.
+        """
         with _backend(self.dask_scheduler):
             outputs = Parallel(n_jobs=self.n_jobs, return_as="generator_unordered")(
-                delayed(_run_one)(job, models[job.model], data) for job in jobs
+                delayed(_numbered)(i, function, task) for i, task in enumerate(tasks)
             )
-            for output in outputs:
-                yield from output
+            for i, output in outputs:
+                yield tasks[i], output
 
 
-def _run_one(job, estimator, data):
-    return [(job, fit_and_score_job(job, estimator, data))]
+def _numbered(i, function, task):
+    """The call's number and output: only the output travels back, not the task."""
+    return i, function(*task)
 
 
 ENGINES = {"sequential": SequentialEngine}

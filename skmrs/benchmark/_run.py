@@ -101,23 +101,26 @@ def run_benchmark(
     if output_dir is not None:
         store = JobStore(output_dir, fingerprint(models, X, y, groups, n_splits, seeds))
     try:
-        done = _run_jobs(engine, jobs, models, data, store, progress)
+        done = _run_jobs(
+            lambda todo: engine.run(todo, models, data), jobs, store, progress
+        )
     finally:
         if store is not None:
             store.close()
     return _collect(jobs, done, y, y_true, description)
 
 
-def _run_jobs(engine, jobs, models, data, store, progress) -> dict:
-    """Every job's outputs, the stored ones read and the others fitted and saved.
+def _run_jobs(run, jobs, store, progress) -> dict:
+    """Every job's output, the stored ones read, the others run and saved.
 
-    Ctrl-C raises a KeyboardInterrupt that says how many jobs are saved.
+    ``run(todo)`` yields ``(job, output)`` as the jobs of ``todo`` end. Ctrl-C
+    raises a KeyboardInterrupt that says how many jobs are saved.
     """
     done = {} if store is None else store.load(jobs)
     todo = [job for job in jobs if job not in done]
     bar = _progress_bar(progress, len(jobs), len(done))
     try:
-        for job, output in engine.run(todo, models, data):
+        for job, output in run(todo):
             done[job] = output
             if store is not None:
                 store.save(job, output)
@@ -126,10 +129,10 @@ def _run_jobs(engine, jobs, models, data, store, progress) -> dict:
         bar.close()
         if store is None:
             raise KeyboardInterrupt(
-                f"{len(done)} of {len(jobs)} jobs done, none saved (no output_dir)"
+                f"{len(done)} of {len(jobs)} jobs done, none saved (no output given)"
             ) from None
         raise KeyboardInterrupt(
-            f"{len(done)} of {len(jobs)} jobs saved in {store.output_dir}; "
+            f"{len(done)} of {len(jobs)} jobs saved in {store.location}; "
             "rerun to resume"
         ) from None
     bar.close()

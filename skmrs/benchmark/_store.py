@@ -60,6 +60,53 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+class _Lock:
+    """``path`` names the process that uses ``what``, while it does.
+
+    A second process is refused while the first lives; a lock left by a dead
+    process is taken over with a warning.
+    """
+
+    def __init__(self, path: Path, what: Path) -> None:
+        self.path = path
+        self.what = what
+        self._owned = False
+
+    def acquire(self) -> None:
+        """Create the lock file, or refuse what a living process uses."""
+        for _ in range(2):
+            try:
+                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            except FileExistsError:
+                text = self.path.read_text(errors="replace").strip()
+                owner = text.split()[0] if text else ""
+                if owner.isdigit() and _pid_alive(int(owner)):
+                    raise ValueError(
+                        f"{self.what} is in use by another benchmark run "
+                        f"(process {owner}, lock file {self.path}); wait for it "
+                        "to end or use another output folder."
+                    ) from None
+                warnings.warn(
+                    f"{self.path}: a lock left by process {owner or '?'}, which "
+                    f"no longer runs; taking {self.what} over.",
+                    OutputFolderWarning,
+                    stacklevel=3,
+                )
+                self.path.unlink(missing_ok=True)
+                continue
+            with os.fdopen(fd, "w") as fh:
+                fh.write(f"{os.getpid()} {socket.gethostname()}\n")
+            self._owned = True
+            return
+        raise ValueError(f"{self.path} could not be created; is the folder shared?")
+
+    def release(self) -> None:
+        """Remove the lock file, if this process made it."""
+        if self._owned:
+            self._owned = False
+            self.path.unlink(missing_ok=True)
+
+
 class JobStore:
     """``output_dir/jobs/<model>__seed<s>__fold<f>.npz``, one file per job.
 
@@ -72,51 +119,21 @@ class JobStore:
     """
 
     def __init__(self, output_dir, fingerprint: str) -> None:
-        self.output_dir = Path(output_dir)
+        self.output_dir = self.location = Path(output_dir)
         self.fingerprint = fingerprint
         self.folder = self.output_dir / "jobs"
         self.folder.mkdir(parents=True, exist_ok=True)
-        self._lock = self.output_dir / ".lock"
-        self._acquire()
+        self._lock = _Lock(self.output_dir / ".lock", self.output_dir)
+        self._lock.acquire()
         try:
             self._check_config()
         except BaseException:
             self.close()
             raise
 
-    def _acquire(self) -> None:
-        """Create the lock file, or refuse a folder a living process uses."""
-        for _ in range(2):
-            try:
-                fd = os.open(self._lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-            except FileExistsError:
-                text = self._lock.read_text(errors="replace").strip()
-                owner = text.split()[0] if text else ""
-                if owner.isdigit() and _pid_alive(int(owner)):
-                    raise ValueError(
-                        f"{self.output_dir} is in use by another benchmark run "
-                        f"(process {owner}, lock file {self._lock}); wait for it "
-                        "to end or use another output folder."
-                    ) from None
-                warnings.warn(
-                    f"{self._lock}: a lock left by process {owner or '?'}, which "
-                    "no longer runs; taking the folder over.",
-                    OutputFolderWarning,
-                    stacklevel=3,
-                )
-                self._lock.unlink(missing_ok=True)
-                continue
-            with os.fdopen(fd, "w") as fh:
-                fh.write(f"{os.getpid()} {socket.gethostname()}\n")
-            self._owned = True
-            return
-        raise ValueError(f"{self._lock} could not be created; is the folder shared?")
-
     def close(self) -> None:
         """Remove this process's lock file."""
-        if getattr(self, "_owned", False):
-            self._owned = False
-            self._lock.unlink(missing_ok=True)
+        self._lock.release()
 
     def _check_config(self) -> None:
         stamp = self.output_dir / "config.json"
@@ -187,3 +204,71 @@ class JobStore:
             "proba": proba,
         }
         _atomic_write(self.path(job), lambda fh: np.savez(fh, **arrays))
+
+
+def task_key(task) -> str:
+    """A task's identity in a :class:`TaskStore`: its arguments as JSON."""
+    return json.dumps(list(task), sort_keys=True)
+
+
+class TaskStore:
+    """``path``: one JSON line per finished task, appended as each ends.
+
+    A line is the task's record: what ``function(*task)`` returned, with
+    ``task`` (its arguments, a list) and ``seconds``. A record holding
+    ``error`` is a task that failed: it is run again. A line a killed run
+    left half-written is skipped with a warning. Unless ``read_only``,
+    ``.<name>.lock`` beside the file names the process that writes it, as
+    :class:`JobStore`'s does.
+    """
+
+    def __init__(self, path, *, read_only: bool = False) -> None:
+        self.path = self.location = Path(path)
+        self._lock = _Lock(self.path.with_name(f".{self.path.name}.lock"), self.path)
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._lock.acquire()
+
+    def close(self) -> None:
+        """Remove this process's lock file."""
+        self._lock.release()
+
+    def records(self) -> dict:
+        """The finished tasks' records, by :func:`task_key` (later lines win)."""
+        done = {}
+        if not self.path.exists():
+            return done
+        lines = self.path.read_text(encoding="utf-8").splitlines()
+        for number, line in enumerate(lines, 1):
+            try:
+                record = json.loads(line)
+                key = task_key(record["task"])
+            except (ValueError, KeyError, TypeError) as exc:
+                warnings.warn(
+                    f"{self.path}, line {number} is damaged (a killed run?): "
+                    f"{exc}; that task is run again.",
+                    OutputFolderWarning,
+                    stacklevel=3,
+                )
+                continue
+            if "error" not in record:
+                done[key] = record
+        return done
+
+    def load(self, tasks) -> dict:
+        """The records of the tasks already finished, by task."""
+        done = self.records()
+        return {task: done[task_key(task)] for task in tasks if task_key(task) in done}
+
+    def save(self, task, record) -> None:
+        """Append ``record`` as one line (after a half line a killed run left)."""
+        line = json.dumps(record) + "\n"
+        with open(self.path, "a+b") as fh:
+            fh.seek(0, os.SEEK_END)
+            if fh.tell():
+                fh.seek(-1, os.SEEK_END)
+                if fh.read(1) != b"\n":
+                    line = "\n" + line
+            fh.write(line.encode("utf-8"))
+            fh.flush()
+            os.fsync(fh.fileno())

@@ -6,13 +6,15 @@ CSV, Parquet or NPZ table, :func:`iter_spectra_table` the same in chunks of
 rows; :func:`load_nifti_mrs_dataset` turns a folder of
 NIfTI-MRS files and a CSV of (file, patient, label) into a training set on the
 288-point grid. nibabel and pandas (the ``io`` extra) are imported when used.
+:func:`read_nifti_mrs_spectra` reads one file as ``skmrs predict`` does: the
+spectra that pass the quality gate, preprocessed.
 :func:`save_model` and :func:`load_model` write and read model files that run
 no code when they are opened (no pickle).
 """
 
 from ._model import load_model, read_model_info, save_model
 from ._nifti import MRSData, read_nifti_mrs
-from ._table import load_nifti_mrs_dataset, load_spectra_table
+from ._table import load_nifti_mrs_dataset, load_spectra_table, read_nifti_mrs_spectra
 from ._table_chunks import iter_spectra_table
 
 __all__ = [
@@ -23,5 +25,6 @@ __all__ = [
     "load_spectra_table",
     "read_model_info",
     "read_nifti_mrs",
+    "read_nifti_mrs_spectra",
     "save_model",
 ]

@@ -680,17 +680,71 @@ def _read_preprocessed(path, preprocessor):
     return step.fit_transform(mrs.fids), mrs
 
 
-def _read_gated(path, preprocessor):
-    """One NIfTI-MRS file: the spectra of the FIDs that pass the gate.
+def read_nifti_mrs_spectra(path, preprocessor=None):
+    """The spectra of one NIfTI-MRS file that pass the quality gate, preprocessed.
 
-    Returns the preprocessed spectra of the passing FIDs, the
-    :class:`MRSData` and one :class:`~skmrs.preprocessing.GateDecision` per
-    FID.
+    What ``skmrs predict`` scores of a NIfTI-MRS file: every FID is checked
+    by :func:`~skmrs.preprocessing.gate_spectra` (nucleus, water
+    suppression, signal), and those that pass are preprocessed onto the
+    288-point grid, one spectrum per voxel.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A NIfTI-MRS file (single voxel or MRSI).
+    preprocessor : SpectrumPreprocessor or None, default=None
+        Template of the preprocessing, cloned with the file's
+        ``spectral_width`` and ``centre_frequency``; None uses
+        ``SpectrumPreprocessor()``. Its ``ppm_reference`` and ``conjugate``
+        are the gate's too.
+
+    Returns
+    -------
+    X : ndarray of shape (n_passed, 288)
+        The preprocessed spectra of the FIDs that pass, in file order.
+    mrs : MRSData
+        The file as :func:`read_nifti_mrs` reads it.
+    decisions : list of GateDecision
+        One per FID of ``mrs.fids``: whether it passed, and why not.
+
+    Raises
+    ------
+    ValueError
+        If a FID passes but the file cannot be reduced to one spectrum per
+        voxel (e.g. edited MEGA-PRESS data, ``DIM_EDIT``).
+
+    See Also
+    --------
+    load_nifti_mrs_dataset : A folder of labelled files, for training.
+
+    Examples
+    --------
+    >>> import json, pathlib, tempfile
+    >>> import nibabel as nib
+    >>> import numpy as np
+    >>> from skmrs.io import read_nifti_mrs_spectra
+    >>> t = np.arange(1024) / 2000.0
+    >>> fid = np.exp(-2j * np.pi * (2.01 - 4.7) * 123.2 * t - t / 0.1)
+    >>> img = nib.Nifti2Image(fid.astype(np.complex64).reshape(1, 1, 1, -1),
+    ...                       np.eye(4))
+    >>> img.header["pixdim"][4] = 1 / 2000.0
+    >>> meta = {"SpectrometerFrequency": [123.2], "ResonantNucleus": ["1H"]}
+    >>> img.header.extensions.append(
+    ...     nib.nifti1.Nifti1Extension(44, json.dumps(meta).encode()))
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "voxel.nii.gz"
+    >>> nib.save(img, path)
+    >>> X, mrs, decisions = read_nifti_mrs_spectra(path)
+    >>> X.shape, [d.passed for d in decisions]
+    ((1, 288), [True])
     """
     from ..datasets import default_ppm_axis
     from ..preprocessing import gate_spectra
     from ._nifti import _first, read_nifti_mrs
 
+    if preprocessor is None:
+        from ..preprocessing import SpectrumPreprocessor
+
+        preprocessor = SpectrumPreprocessor()
     mrs = read_nifti_mrs(path)
     params = preprocessor.get_params()
     suppressed = _first(mrs.header.get("WaterSuppressed"))
@@ -712,3 +766,7 @@ def _read_gated(path, preprocessor):
         centre_frequency=mrs.centre_frequency,
     )
     return step.fit_transform(mrs.fids[passed]), mrs, decisions
+
+
+# the name ``skmrs predict`` imports it by (skmrs/_cli_model.py)
+_read_gated = read_nifti_mrs_spectra
