@@ -22,6 +22,7 @@ from threadpoolctl import threadpool_limits
 from ..datasets import default_ppm_axis
 from ..utils._model_state import ModelStateMixin
 from ..utils._validation import _check_real, _is_complex
+from ._hlsvd import remove_water_hlsvd
 from ._steps import (
     estimate_shift,
     estimate_zero_order_phase,
@@ -29,7 +30,6 @@ from ._steps import (
     interp_descending,
     normalize,
     ppm_axis,
-    remove_water_hlsvd,
 )
 
 _NORM_CONSTRAINT = [StrOptions({"rms", "l2", "max"}), None]
@@ -305,18 +305,13 @@ class SpectrumPreprocessor(ModelStateMixin, TransformerMixin, BaseEstimator):
         if self.conjugate:
             fids = np.conj(fids)
         if self.water_removal == "hlsvd":
-            fids = np.stack(
-                [
-                    remove_water_hlsvd(
-                        fid,
-                        self.spectral_width,
-                        self.centre_frequency,
-                        self.ppm_reference,
-                        water_range,
-                        self.n_water_components,
-                    )
-                    for fid in fids
-                ]
+            fids = remove_water_hlsvd(
+                fids,
+                self.spectral_width,
+                self.centre_frequency,
+                self.ppm_reference,
+                water_range,
+                self.n_water_components,
             )
         spectra = fid_to_spectrum(
             fids, self.spectral_width, self.line_broadening, self.zero_fill

@@ -13,16 +13,7 @@ Data stored the other way round (LCModel ``.RAW``) are conjugated first.
 from __future__ import annotations
 
 import numpy as np
-import scipy.linalg
 import scipy.ndimage
-
-#: HLSVD looks at no more than this many leading FID points (a 256-row Hankel
-#: matrix). Residual water decays within them, and the SVD stays near 30 ms.
-HLSVD_MAX_POINTS = 512
-#: HLSVD keeps the singular directions above this fraction of the largest
-#: singular value: those below are rounding noise (noise in a measured FID
-#: stays orders of magnitude above it).
-HLSVD_RELATIVE_FLOOR = 1e-6
 
 #: Width (standard deviation, ppm) of the narrow and broad Gaussians whose
 #: difference smooths the magnitude spectrum before the reference peaks are
@@ -70,75 +61,6 @@ def fid_to_spectrum(
     weighted[..., 0] *= 0.5
     spectra = np.fft.fft(weighted, n=n_points * zero_fill, axis=-1)
     return np.fft.fftshift(spectra, axes=-1)
-
-
-def remove_water_hlsvd(
-    fid: np.ndarray,
-    spectral_width: float,
-    centre_frequency: float,
-    ppm_reference: float,
-    water_range: tuple[float, float],
-    n_components: int,
-) -> np.ndarray:
-    """Subtract the HLSVD components of one FID that lie in ``water_range``.
-
-    The FID (its first :data:`HLSVD_MAX_POINTS` points) is modelled as a sum
-    of exponentially damped complex sinusoids by the Hankel-Lanczos SVD
-    method (Barkhuijsen et al. 1987; Pijnappel et al. 1992); the components
-    whose frequency falls in ``water_range`` (ppm) and which decay are
-    evaluated over the whole FID and subtracted.
-    """
-    n_fit = min(fid.shape[-1], HLSVD_MAX_POINTS)
-    n_rows = n_fit // 2
-    rank = min(n_components, n_rows - 1, n_fit - n_rows)
-    if rank < 1:
-        return fid.copy()
-    head = np.asarray(fid[:n_fit], dtype=np.complex128)
-    u = _leading_left_singular_vectors(head, n_rows, rank)
-    if u.shape[1] == 0:  # an empty FID
-        return fid.copy()
-    shift_operator = scipy.linalg.lstsq(u[:-1], u[1:], check_finite=False)[0]
-    poles = scipy.linalg.eigvals(shift_operator, check_finite=False)
-    basis = _powers(poles, n_fit)
-    amplitudes = scipy.linalg.lstsq(basis, head, check_finite=False)[0]
-    ppm = ppm_reference - np.angle(poles) * spectral_width / (
-        2 * np.pi * centre_frequency
-    )
-    low, high = min(water_range), max(water_range)
-    water = (ppm >= low) & (ppm <= high) & (np.abs(poles) < 1.0)
-    if not water.any():
-        return fid.copy()
-    model = _powers(poles[water], fid.shape[-1]) @ amplitudes[water]
-    return fid - model
-
-
-def _powers(poles: np.ndarray, n: int) -> np.ndarray:
-    """``poles ** t`` for t = 0 .. n-1 as an (n, n_poles) matrix, by repeated
-    multiplication (25 times faster than complex powers, equal to rounding)."""
-    return np.vander(poles, n, increasing=True).T
-
-
-def _leading_left_singular_vectors(head, n_rows: int, rank: int) -> np.ndarray:
-    """An orthonormal basis of the ``rank`` leading left singular vectors of
-    the Hankel matrix ``H[i, j] = head[i + j]`` (``n_rows`` rows).
-
-    They are the leading eigenvectors of ``H H^H``, formed by one rank-k
-    update (``zherk``) and decomposed for those ``rank`` only (LAPACK
-    ``zheevr``): about twice as fast as the full SVD of ``H``, with the same
-    subspace to rounding (the poles HLSVD derives from it do not depend on
-    the basis chosen within it). Directions whose singular value is below
-    :data:`HLSVD_RELATIVE_FLOOR` times the largest are left out: in ``H H^H``
-    they are rounding noise (a noiseless FID of a few peaks has a Hankel
-    matrix of that few ranks), and they would give HLSVD arbitrary poles.
-    """
-    hankel = scipy.linalg.hankel(head[:n_rows], head[n_rows - 1 :])
-    gram = scipy.linalg.blas.zherk(1.0, hankel, lower=1)  # lower triangle
-    values, vectors = scipy.linalg.eigh(
-        gram, lower=True, subset_by_index=[n_rows - rank, n_rows - 1],
-        driver="evr", check_finite=False, overwrite_a=True,
-    )  # fmt: skip
-    keep = values > HLSVD_RELATIVE_FLOOR**2 * values[-1]
-    return vectors[:, keep][:, ::-1]
 
 
 def _smoothed_magnitude(spectrum: np.ndarray, step_ppm: float) -> np.ndarray:

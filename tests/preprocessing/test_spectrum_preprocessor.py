@@ -222,26 +222,51 @@ def _hlsvd_by_full_svd(fid, spectral_width, centre_frequency, ppm_reference,
     return fid - (poles[water][np.newaxis, :] ** steps) @ amplitudes[water]
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_hlsvd_equals_the_full_svd_to_rounding(seed):
-    """The eigenvectors of H H^H span the SVD's subspace: the same water model."""
-    from skmrs.preprocessing._steps import remove_water_hlsvd
-
+def _fid_with_water(seed, n_points=2048):
     rng = np.random.default_rng(seed)
-    t = np.arange(2048) / SW
+    t = np.arange(n_points) / SW
     fid = sum(
         a * np.exp(-2j * np.pi * (p - 4.7) * CF * t - t / 0.08)
         for a, p in ((3.0, 2.01), (2.0, 3.03), (1.5, 3.2), (rng.uniform(50, 500), 4.7))
     )
-    fid = fid + rng.uniform(0.01, 0.5) * (
+    return fid + rng.uniform(0.01, 0.5) * (
         rng.normal(size=t.size) + 1j * rng.normal(size=t.size)
     )
+
+
+def test_hlsvd_on_a_stack_equals_the_full_svd_per_fid_to_rounding():
+    """The stacked HLSVD gives each FID the water model of skmrs 0.3.0's
+    per-FID full SVD: noisy FIDs, a noiseless one (a Hankel matrix of rank 4,
+    fewer directions than components), an empty one, in one stack."""
+    from skmrs.preprocessing._hlsvd import remove_water_hlsvd
+
+    fids = np.stack(
+        [_fid_with_water(seed) for seed in range(20)]
+        + [make_fid(peaks=(*METABOLITES, (300.0, 4.72)), n_points=2048),
+           np.zeros(2048, dtype=complex)]
+    )  # fmt: skip
     args = (SW, CF, 4.7, (4.4, 5.0), 25)
-    expected = _hlsvd_by_full_svd(fid, *args)
-    np.testing.assert_allclose(
-        remove_water_hlsvd(fid, *args), expected, rtol=0, atol=1e-9 * np.abs(fid).max()
+    got = remove_water_hlsvd(fids, *args)
+    for fid, row in zip(fids, got):
+        expected = _hlsvd_by_full_svd(fid, *args)
+        atol = 1e-9 * np.abs(fid).max()
+        np.testing.assert_allclose(row, expected, rtol=0, atol=atol)
+    assert np.all(
+        np.abs(got[:20] - fids[:20]).max(axis=1) > 0.5 * np.abs(fids[:20]).max(axis=1)
     )
-    assert np.abs(expected - fid).max() > 0.5 * np.abs(fid).max()  # water removed
+    np.testing.assert_array_equal(got[-1], 0)
+
+
+def test_hlsvd_of_a_row_does_not_depend_on_its_neighbours():
+    from skmrs.preprocessing._hlsvd import remove_water_hlsvd
+
+    fids = np.stack([_fid_with_water(seed, n_points=1024) for seed in range(40)])
+    args = (SW, CF, 4.7, (4.4, 5.0), 25)
+    together = remove_water_hlsvd(fids, *args)
+    for i in (0, 15, 16, 39):
+        np.testing.assert_array_equal(
+            together[i], remove_water_hlsvd(fids[i : i + 1], *args)[0]
+        )
 
 
 def test_blocks_of_fids_give_what_each_fid_alone_gives():
