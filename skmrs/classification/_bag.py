@@ -18,10 +18,17 @@ from skorch import NeuralNetClassifier
 from ..metrics._patient import patient_labels
 from ..models import ResNet1D
 from ..models._attention_mil import AttentionMIL
+from ..utils._model_state import ModelStateMixin
 from ..utils._random import set_random_states
 from ..utils._validation import _check_real
 from ._patient import _PatientAnswers
 from ._resnet import ResNetClassifier, _resolve_device
+from ._resnet_state import (
+    check_network_weights,
+    check_ranges,
+    loading_device,
+    meta_template,
+)
 
 __all__ = ["AttentionMILClassifier"]
 
@@ -69,7 +76,9 @@ def _network_params(estimator: ResNetClassifier) -> dict:
     return {k: v for k, v in estimator.get_params(deep=False).items() if k in names}
 
 
-class AttentionMILClassifier(_PatientAnswers, ClassifierMixin, BaseEstimator):
+class AttentionMILClassifier(
+    ModelStateMixin, _PatientAnswers, ClassifierMixin, BaseEstimator
+):
     """Does this patient have a tumour? One network over all its spectra.
 
     The bag-level route to the patient question (the stacked route is
@@ -221,6 +230,7 @@ class AttentionMILClassifier(_PatientAnswers, ClassifierMixin, BaseEstimator):
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
+    _skmrs_model_name = "skmrs.AttentionMILClassifier"
 
     def __init__(
         self,
@@ -317,14 +327,21 @@ class AttentionMILClassifier(_PatientAnswers, ClassifierMixin, BaseEstimator):
         self.threshold_ = float(self.threshold)
         return self
 
+    def _module_params(self, n_times: int, network: dict) -> dict:
+        """The arguments of :class:`~skmrs.models.AttentionMIL`."""
+        return dict(
+            n_outputs=2,
+            n_times=n_times,
+            network=network,
+            attention_dim=self.attention_dim,
+            gated=self.gated,
+        )
+
     def _make_net(self, n_times: int, network: dict) -> NeuralNetClassifier:
+        module_params = self._module_params(n_times, network)
         return NeuralNetClassifier(
             module=AttentionMIL,
-            module__n_outputs=2,
-            module__n_times=n_times,
-            module__network=network,
-            module__attention_dim=self.attention_dim,
-            module__gated=self.gated,
+            **{f"module__{k}": v for k, v in module_params.items()},
             criterion=torch.nn.CrossEntropyLoss,
             optimizer=torch.optim.Adam,
             optimizer__weight_decay=self.weight_decay,
@@ -384,6 +401,64 @@ class AttentionMILClassifier(_PatientAnswers, ClassifierMixin, BaseEstimator):
         """
         _, inverse, bags, mask, position = self._bags(X, groups)
         return self._forward(bags, mask, "attention")[inverse, position]
+
+    def _skmrs_state_(self) -> dict:
+        """Model-file state: the skorch net as its weights and per-epoch history."""
+        state = dict(self.__getstate__())  # a copy: it may be the __dict__ itself
+        net = state.pop("net_", None)
+        state.pop("device_", None)
+        if net is not None:
+            state["net_"] = {
+                "device": str(self.device_),
+                "module": net.module_.state_dict(),
+                "history": net.history.to_list(),
+            }
+        return state
+
+    @classmethod
+    def _skmrs_from_state_(cls, state: dict):
+        """Rebuild the net from its checked weights (a ValueError if they are not).
+
+        The network's settings (``estimator``'s, ``attention_dim``, the input
+        length) are checked against their ranges, and the weights' names,
+        shapes and dtypes against the network they describe, built on torch's
+        ``meta`` device, before the network is allocated.
+        """
+        state = dict(state)
+        net = state.pop("net_", None)
+        clf = super()._skmrs_from_state_(state)
+        if net is None:
+            return clf
+        if not isinstance(net, dict) or set(net) != {"device", "module", "history"}:
+            raise ValueError(f"{cls.__name__}: net_ is not a network's state")
+        network = clf._checked_network()
+        params = clf._module_params(clf.n_features_in_, network)
+        template = meta_template(cls.__name__, lambda: AttentionMIL(**params))
+        check_network_weights(clf, net["module"], template)
+        clf.device_ = loading_device(clf, net["device"], _resolve_device)
+        clf.net_ = clf._make_net(clf.n_features_in_, network)
+        with _seeded_torch(clf.device_, 0):  # weights replaced below
+            clf.net_.initialize()
+        clf.net_.module_.load_state_dict(net["module"])
+        clf.net_.history.extend(net["history"])
+        return clf
+
+    def _checked_network(self) -> dict:
+        """The spectrum network's settings, each in its declared range."""
+        where = type(self).__name__
+        estimator = ResNetClassifier() if self.estimator is None else self.estimator
+        if not isinstance(estimator, ResNetClassifier):
+            raise ValueError(f"{where}: estimator is not a ResNetClassifier")
+        network = _network_params(estimator)
+        values = {k: network.get(k) for k in ("n_filters", "n_blocks", "kernel_size")}
+        values["n_features_in_"] = getattr(self, "n_features_in_", None)
+        values["attention_dim"] = self.attention_dim
+        check_ranges(
+            where, values, network.get("dropout"), {"attention_dim": (1, 4096)}
+        )
+        if not isinstance(self.gated, bool):
+            raise ValueError(f"{where}: gated={self.gated!r} is not a bool")
+        return network
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -14,8 +14,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils import set_random_states
 from ..utils._model_state import ModelStateMixin
-from ..utils._validation import _check_real
-from ._noisy import _check_groups, _out_of_fold_proba
+from ..utils._validation import _check_real, check_groups
+from ._noisy import _out_of_fold_proba
 from ._resnet import ResNetClassifier
 
 __all__ = ["CleanLearningClassifier"]
@@ -156,7 +156,7 @@ class CleanLearningClassifier(ModelStateMixin, ClassifierMixin, BaseEstimator):
             if len(self.classes_) != 2:
                 raise ValueError("trusted_class needs binary labels (cleanlab).")
             pulearning = int(np.flatnonzero(self.classes_ == self.trusted_class)[0])
-        groups = _check_groups(groups, X.shape[0])
+        groups = check_groups(groups, X.shape[0])
         rng = check_random_state(self.random_state)
         seed_cv, seed_final = (
             int(s) for s in rng.randint(np.iinfo(np.int32).max, size=2)

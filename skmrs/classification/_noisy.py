@@ -19,7 +19,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils import set_random_states
 from ..utils._model_state import ModelStateMixin
-from ..utils._validation import _check_real
+from ..utils._validation import _check_real, check_groups
 from ._resnet import ResNetClassifier
 
 __all__ = ["NoiseAwareClassifier"]
@@ -43,23 +43,6 @@ def _out_of_fold_proba(estimator, X, y, groups, cv, seed):
     return cross_val_predict(
         member, X, y, groups=groups, cv=splitter, method="predict_proba"
     )
-
-
-def _check_groups(groups, n_samples):
-    """``groups`` as an array of one patient id per sample, or None."""
-    from ..metrics._patient import _check_not_missing
-
-    if groups is None:
-        return None
-    groups = np.asarray(groups)
-    if groups.shape != (n_samples,):
-        raise ValueError(
-            f"groups must hold one patient id per sample: {n_samples} samples, "
-            f"groups of shape {groups.shape}."
-        )
-    # a NaN id would pool every unidentified spectrum into one patient's bag
-    _check_not_missing(groups, "groups", "patient id")
-    return groups
 
 
 def _bags(y, groups, trusted_label) -> list[np.ndarray]:
@@ -435,7 +418,7 @@ class NoiseAwareClassifier(ModelStateMixin, ClassifierMixin, BaseEstimator):
         _check_real(X, self)
         X, y = validate_data(self, X, y, dtype=[np.float32, np.float64])
         check_classification_targets(y)
-        groups = _check_groups(groups, X.shape[0])
+        groups = check_groups(groups, X.shape[0])
         rng = check_random_state(self.random_state)
         self.classes_ = np.unique(y)
         if self.trusted_class is None:

@@ -20,10 +20,12 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..metrics._fold import positive_label
-from ..metrics._patient import _check_not_missing, patient_labels
+from ..metrics._patient import patient_labels
 from ..model_selection import patient_splits
 from ..preprocessing._context import PatientContextTransformer
+from ..utils._model_state import ModelStateMixin
 from ..utils._random import set_random_states
+from ..utils._validation import check_groups
 
 __all__ = ["DEFAULT_PATIENT_FEATURES", "PatientClassifier"]
 
@@ -182,18 +184,7 @@ class _PatientAnswers:
                     "sklearn.set_config(enable_metadata_routing=True)."
                 )
             return np.arange(n_samples)
-        if np.ndim(groups) == 0:
-            raise ValueError(
-                f"groups must hold one patient id per spectrum; got {groups!r}."
-            )
-        groups = np.asarray(groups)
-        if groups.shape != (n_samples,):
-            raise ValueError(
-                f"groups must hold one patient id per spectrum: {n_samples} "
-                f"spectra, groups of shape {groups.shape}."
-            )
-        _check_not_missing(groups, "groups", "patient id")
-        return groups
+        return check_groups(groups, n_samples)
 
     def _labels(self, tumour) -> np.ndarray:
         pos = self._pos_label()
@@ -294,7 +285,9 @@ class _PatientAnswers:
         return tags
 
 
-class PatientClassifier(_PatientAnswers, ClassifierMixin, BaseEstimator):
+class PatientClassifier(
+    ModelStateMixin, _PatientAnswers, ClassifierMixin, BaseEstimator
+):
     """Does this patient have a tumour? A second stage on its spectra's scores.
 
     The paper scores a patient by the mean tumour probability of its spectra
@@ -441,6 +434,7 @@ class PatientClassifier(_PatientAnswers, ClassifierMixin, BaseEstimator):
         "calibration": [StrOptions({"sigmoid", "isotonic"}), None],
         "random_state": ["random_state"],
     }
+    _skmrs_model_name = "skmrs.PatientClassifier"
 
     def __init__(
         self,

@@ -39,7 +39,7 @@ def resnet_state(clf) -> dict:
         state["net_"] = {
             "device": str(clf.device_),
             "module": net.module_.state_dict(),
-            "optimizer": net.optimizer_.state_dict(),
+            "optimizer": net.optimizer_state(),
             "history": net.history.to_list(),
             "rng_state": rng_state,
         }
@@ -60,22 +60,13 @@ def resnet_from_state(cls, state: dict, resolve_device):
         return clf
     if not isinstance(net, dict) or set(net) != _NET_KEYS:
         raise ValueError(f"{cls.__name__}: net_ is not a network's training state")
-    try:
-        device = resolve_device(clf.device)
-    except ValueError as exc:
-        warnings.warn(
-            f"The network was trained on {net['device']} and is loaded on the "
-            f"CPU: {exc}",
-            UserWarning,
-            stacklevel=5,
-        )
-        device = torch.device("cpu")
+    device = loading_device(clf, net["device"], resolve_device)
     n_iter = clf.n_iter_
     check_network_params(clf)
     check_network_weights(clf, net["module"], _template(clf))
-    clf._initialize(clf.n_features_in_, device=device)
+    # the optimiser is built when training resumes: scoring never needs it
+    clf._initialize(clf.n_features_in_, device=device, optimizer_state=net["optimizer"])
     clf.net_.module_.load_state_dict(net["module"])
-    clf.net_.optimizer_.load_state_dict(net["optimizer"])
     clf.net_.history.extend(net["history"])
     clf.n_iter_ = n_iter
     if net["rng_state"] is not None:
@@ -101,28 +92,60 @@ def check_network_params(clf) -> None:
     }
     classes = getattr(clf, "classes_", None)
     values["n_classes"] = len(classes) if isinstance(classes, np.ndarray) else None
+    check_ranges(where, values, getattr(clf, "dropout", None))
+
+
+def check_ranges(where: str, values: dict, dropout, ranges=None) -> None:
+    """Integer settings in their declared ranges, and ``dropout`` in [0, 1).
+
+    ``ranges`` (name -> (low, high)) adds to :data:`NETWORK_RANGES`.
+    """
+    ranges = {**NETWORK_RANGES, **(ranges or {})}
     for name, value in values.items():
-        low, high = NETWORK_RANGES[name]
+        low, high = ranges[name]
         if not _int_in(value, low, high):
             raise ValueError(f"{where}: {name}={value!r} is not in [{low}, {high}]")
-    dropout = getattr(clf, "dropout", None)
     if not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
         raise ValueError(f"{where}: dropout={dropout!r} is not in [0, 1)")
 
 
-def _template(clf) -> dict:
-    """The described network's ``state_dict`` on torch's ``meta`` device.
+def loading_device(clf, trained_on: str, resolve_device) -> torch.device:
+    """The device ``clf``'s network is loaded on: its ``device``, else the CPU.
 
-    Shapes without memory, built from the classifier's own network arguments;
-    its size is checked against :data:`MAX_NETWORK_PARAMETERS`.
+    A network trained on a device this machine lacks is loaded on the CPU,
+    with a warning.
+    """
+    try:
+        return resolve_device(clf.device)
+    except ValueError as exc:
+        warnings.warn(
+            f"The network was trained on {trained_on} and is loaded on the CPU: {exc}",
+            UserWarning,
+            stacklevel=6,
+        )
+        return torch.device("cpu")
+
+
+def _template(clf) -> dict:
+    """The described network's ``state_dict`` on torch's ``meta`` device."""
+    return meta_template(
+        type(clf).__name__, lambda: ResNet1D(**clf._module_params(clf.n_features_in_))
+    )
+
+
+def meta_template(where: str, build) -> dict:
+    """``build()``'s ``state_dict`` on torch's ``meta`` device.
+
+    Shapes without memory; the size is checked against
+    :data:`MAX_NETWORK_PARAMETERS`.
     """
     too_many = (
-        f"{type(clf).__name__}: the network described has more than "
+        f"{where}: the network described has more than "
         f"{MAX_NETWORK_PARAMETERS} parameters"
     )
     try:
         with torch.device("meta"):
-            module = ResNet1D(**clf._module_params(clf.n_features_in_))
+            module = build()
     except RuntimeError:  # sizes past what torch can count
         raise ValueError(f"{too_many} (too many to count)") from None
     template = module.state_dict()

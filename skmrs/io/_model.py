@@ -56,9 +56,10 @@ _FORMAT_NAME = "skmrs-model"
 _KIND = "__kind__"
 
 #: The scikit-learn and imbalanced-learn types a model file may instantiate
-#: (the benchmark's rows are made of them): name in the file ->
-#: "module:attribute". skmrs's own estimators name themselves
-#: (:class:`~skmrs.utils.ModelStateMixin`).
+#: (the benchmark's rows and the patient stage of ``PatientClassifier`` are
+#: made of them; none hands compiled code an index it has not checked, or it
+#: is checked in ``_model_checks``): name in the file -> "module:attribute".
+#: skmrs's own estimators name themselves (:class:`~skmrs.utils.ModelStateMixin`).
 TRUSTED_TYPES = {
     "imblearn.pipeline.Pipeline": "imblearn.pipeline:Pipeline",
     "imblearn.over_sampling.RandomOverSampler": (
@@ -80,6 +81,13 @@ TRUSTED_TYPES = {
     ),
     "sklearn.tree.DecisionTreeClassifier": "sklearn.tree:DecisionTreeClassifier",
     "sklearn.tree._tree.Tree": "sklearn.tree._tree:Tree",
+    "sklearn.linear_model.LogisticRegression": (
+        "sklearn.linear_model:LogisticRegression"
+    ),
+    "sklearn.preprocessing.StandardScaler": "sklearn.preprocessing:StandardScaler",
+    "sklearn.model_selection.StratifiedKFold": (
+        "sklearn.model_selection:StratifiedKFold"
+    ),
 }
 
 
@@ -167,7 +175,8 @@ class _Encoder:
                 f"{where} is a {type(obj).__module__}.{type(obj).__qualname__}, "
                 "which a skmrs model file cannot hold; it holds the skmrs "
                 "estimators and the scikit-learn / imbalanced-learn types of the "
-                f"benchmark's models ({', '.join(sorted(TRUSTED_TYPES))})."
+                "benchmark's models and of PatientClassifier's patient stage "
+                f"({', '.join(sorted(TRUSTED_TYPES))})."
             )
         if name == "sklearn.tree._tree.Tree":
             _, args, state = obj.__reduce__()

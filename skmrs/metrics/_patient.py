@@ -6,6 +6,8 @@ import numpy as np
 from sklearn.metrics import roc_auc_score
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
+from ..utils._validation import _check_not_missing
+
 _RULES = ("any", "majority")
 
 
@@ -26,21 +28,6 @@ def _check_groups(groups, n_samples):
         )
     _check_not_missing(groups, "groups", "patient id")
     return groups
-
-
-def _check_not_missing(values, name: str, what: str) -> None:
-    """A ValueError naming the first NaN or None of a 1-D array of any dtype."""
-    if values.dtype.kind == "f":
-        missing = np.isnan(values)
-    elif values.dtype.kind == "O":
-        missing = np.array([v is None or v != v for v in values], dtype=bool)
-    else:
-        return
-    if missing.any():
-        raise ValueError(
-            f"{name} holds a missing {what} (NaN or None) at index "
-            f"{int(np.flatnonzero(missing)[0])}."
-        )
 
 
 def _check_proba(y_proba):

@@ -7,7 +7,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils._model_state import ModelStateMixin
-from ..utils._validation import _check_real
+from ..utils._validation import _check_real, check_groups
 
 __all__ = ["PatientContextTransformer"]
 
@@ -103,16 +103,7 @@ class PatientContextTransformer(ModelStateMixin, TransformerMixin, BaseEstimator
         X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
         if groups is None:
             groups = np.zeros(X.shape[0], dtype=int)
-        groups = np.asarray(groups)
-        if groups.shape != (X.shape[0],):
-            raise ValueError(
-                f"groups must hold one patient id per spectrum: {X.shape[0]} "
-                f"spectra, groups of shape {groups.shape}."
-            )
-        from ..metrics._patient import _check_not_missing
-
-        # a NaN id would pool every unidentified spectrum into one patient
-        _check_not_missing(groups, "groups", "patient id")
+        groups = check_groups(groups, X.shape[0])
         _, patient = np.unique(groups, return_inverse=True)
         context = np.empty_like(X)
         for g in range(patient.max() + 1 if patient.size else 0):

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import torch
 from sklearn.base import clone, is_classifier
-from sklearn.linear_model import LogisticRegression
+from sklearn.naive_bayes import GaussianNB
 
 from skmrs import ResNetClassifier
 from skmrs.benchmark import default_models
@@ -138,29 +138,12 @@ def test_distillmix_keeps_its_fitted_pipeline(tmp_path):
     )
 
 
-def _estimators_for_files():
-    # PatientClassifier (0.3) holds a LogisticRegression and a scaler that the
-    # model files do not validate yet, AttentionMILClassifier (0.3) a network
-    # of its own: save_model refuses them by name (strict)
-    not_yet = pytest.mark.xfail(
-        raises=TypeError, strict=True, reason="model files do not hold it yet"
-    )
-    later = ("PatientClassifier", "AttentionMILClassifier")
-    return [
-        pytest.param(name, cls, marks=not_yet) if name in later else
-        (name, cls)
-        for name, cls in all_estimators()
-    ]  # fmt: skip
-
-
-@pytest.mark.parametrize(
-    "name, cls", _estimators_for_files(), ids=lambda v: str(v)[:30]
-)
+@pytest.mark.parametrize("name, cls", all_estimators(), ids=lambda v: str(v)[:30])
 def test_every_public_estimator_is_a_fixed_point(name, cls, tmp_path):
     """save(load(save(m))) writes the same tree and arrays; outputs agree."""
     X, y = _data()
     params = {k: v for k, v in TINY.items() if k in cls().get_params()}
-    if name == "ConfidenceDistiller":
+    if name in ("ConfidenceDistiller", "AttentionMILClassifier"):
         params["estimator"] = ResNetClassifier(**TINY)
     model = set_random_states(cls(**params), 0)
     if name == "SpectrumPreprocessor":
@@ -226,8 +209,8 @@ def test_manifest_records_grid_and_preprocessing(tmp_path):
 
 def test_unsupported_model_is_not_written(tmp_path):
     X, y = _data()
-    with pytest.raises(TypeError, match="LogisticRegression.*cannot hold"):
-        save_model(LogisticRegression().fit(X, y), tmp_path / "m.skmrs")
+    with pytest.raises(TypeError, match="GaussianNB.*cannot hold"):
+        save_model(GaussianNB().fit(X, y), tmp_path / "m.skmrs")
     assert not (tmp_path / "m.skmrs").exists()
 
 
@@ -760,3 +743,156 @@ def test_estimators_name_themselves_and_files_know_no_private_attribute(tmp_path
     text = _members(path)["model.json"].decode()
     _rewrite(path, "model.json", text.replace("0.03125", ", ".join(["0.03125"] * 3)))
     _damaged(path, "member model.json: Halves: more weights than it ever has")
+
+
+# ------------------------------------------------- the patient classifiers
+def _patient_data():
+    """20 patients of 3 spectra; the odd patients' spectra carry a peak."""
+    rng = np.random.default_rng(1)
+    groups = np.repeat(np.arange(20), 3)
+    y = np.repeat(np.arange(20) % 2, 3)
+    X = rng.normal(size=(60, 32)).astype(np.float32)
+    X[y == 1, 16] += 3.0
+    return X, y, groups
+
+
+@pytest.fixture(scope="module")
+def patient_files(tmp_path_factory):
+    """A PatientClassifier and an AttentionMILClassifier on one tiny ResNet,
+    fitted on patients and saved once."""
+    from skmrs import AttentionMILClassifier, PatientClassifier
+
+    X, y, groups = _patient_data()
+    net = ResNetClassifier(**TINY)
+    models = {
+        "patient": PatientClassifier(net, cv=2, random_state=0),
+        "bag": AttentionMILClassifier(net, attention_dim=4, max_epochs=2,
+                                      random_state=0),
+    }  # fmt: skip
+    folder = tmp_path_factory.mktemp("patient_models")
+    files = {}
+    for name, model in models.items():
+        model.fit(X, y, groups=groups)
+        files[name] = (save_model(model, folder / f"{name}.skmrs", y=y, groups=groups),
+                       model)  # fmt: skip
+    return files
+
+
+def _copy(patient_files, name, tmp_path):
+    path, model = patient_files[name]
+    copy = tmp_path / path.name
+    copy.write_bytes(path.read_bytes())
+    return copy, model
+
+
+@pytest.mark.parametrize("name", ["patient", "bag"])
+def test_patient_classifiers_round_trip(name, patient_files):
+    X, y, groups = _patient_data()
+    path, model = patient_files[name]
+    loaded = load_model(path)
+    assert type(loaded) is type(model)
+    np.testing.assert_array_equal(
+        loaded.predict_proba(X, groups=groups), model.predict_proba(X, groups=groups)
+    )
+    table, expected = (m.predict_patients(X, groups=groups) for m in (loaded, model))
+    for column in ("patient", "n_spectra", "proba", "prediction"):
+        np.testing.assert_array_equal(table[column], expected[column])
+    assert loaded.threshold_ == model.threshold_
+    np.testing.assert_array_equal(loaded.patients_, model.patients_)
+    # the voxel network inside is rebuilt by its own state protocol
+    assert type(loaded.estimator_) is ResNetClassifier
+    np.testing.assert_array_equal(
+        loaded.estimator_.predict_proba(X), model.estimator_.predict_proba(X)
+    )
+    with pytest.raises(ValueError, match="fitted on patients: pass groups"):
+        loaded.predict(X)
+    info = read_model_info(path)
+    assert info["estimator"] == type(model).__name__
+    assert info["training_data"]["n_patients"] == 20
+
+
+def test_attention_map_and_history_survive_a_round_trip(patient_files):
+    X, _, groups = _patient_data()
+    path, model = patient_files["bag"]
+    loaded = load_model(path)
+    np.testing.assert_array_equal(
+        loaded.attention_weights(X, groups=groups),
+        model.attention_weights(X, groups=groups),
+    )
+    assert len(loaded.net_.history) == len(model.net_.history) == 2
+    assert loaded.device_ == torch.device("cpu")
+
+
+def test_patient_stage_with_calibration_round_trips(tmp_path):
+    from skmrs import PatientClassifier
+
+    X, y, groups = _patient_data()
+    model = PatientClassifier(calibration="sigmoid", context=True, cv=2,
+                              random_state=0).fit(X, y, groups=groups)  # fmt: skip
+    loaded = load_model(save_model(model, tmp_path / "m.skmrs"))
+    np.testing.assert_array_equal(
+        loaded.predict_proba(X, groups=groups), model.predict_proba(X, groups=groups)
+    )
+
+
+def _replace_nth(text, old, new, n):
+    """``text`` with occurrence ``n`` (-1: the last) of ``old`` replaced."""
+    starts = [i for i in range(len(text)) if text.startswith(old, i)]
+    at = starts[n]
+    return text[:at] + new + text[at + len(old) :]
+
+
+@pytest.mark.parametrize(
+    "old, new, n, match",
+    [
+        ('["attention_dim", 4]', '["attention_dim", 1000000]', 0,
+         r"AttentionMILClassifier: attention_dim=1000000 is not in \[1, 4096\]"),
+        ('["gated", true]', '["gated", 1]', 0, "gated=1 is not a bool"),
+        # the network declared by `estimator` no longer fits the bag's weights
+        ('["n_filters", 4]', '["n_filters", 5]', 0,
+         "AttentionMILClassifier weights: weight .* has shape .* needs"),
+        # the pretrained voxel network checks its own weights
+        ('["n_filters", 4]', '["n_filters", 5]', 1,
+         "ResNetClassifier weights: weight stem.0.weight has shape .* needs"),
+        ('["history", ', '["histories", ', -1, "net_ is not a network's state"),
+        ('"skmrs.ResNetClassifier"', '"skmrs.classification.NoiseAwareClassifier"',
+         0, "estimator is not a ResNetClassifier"),
+    ],
+)  # fmt: skip
+def test_tampered_bag_network_is_refused(old, new, n, match, patient_files, tmp_path):
+    path, _ = _copy(patient_files, "bag", tmp_path)
+    text = _members(path)["model.json"].decode()
+    _rewrite(path, "model.json", _replace_nth(text, old, new, n))
+    _damaged(path, match)
+
+
+def test_tampered_bag_weights_are_refused(patient_files, tmp_path):
+    path, _ = _copy(patient_files, "bag", tmp_path)
+    members = _members(path)
+    attention = _array_of(members, "pool.score.weight")
+    members[attention] = _npy(np.zeros((1, 5), np.float32))
+    _damaged(_zip(path, members), "weight pool.score.weight has shape")
+
+
+@pytest.mark.parametrize(
+    "old, new, n, match",
+    [
+        # the fitted voxel network inside the patient stage checks its own state
+        ('["n_filters", 4]', '["n_filters", 5]', -1,
+         "ResNetClassifier weights: weight stem.0.weight has shape .* needs"),
+        ('["n_blocks", 2]', '["n_blocks", 1000]', -1,
+         r"ResNetClassifier: n_blocks=1000 is not in \[1, 64\]"),
+        ('"sklearn.linear_model.LogisticRegression"', '"os.system"', 0,
+         "refused.*os.system.*not among the types"),
+    ],
+)  # fmt: skip
+def test_tampered_patient_stage_is_refused(old, new, n, match, patient_files,
+                                           tmp_path):  # fmt: skip
+    path, _ = _copy(patient_files, "patient", tmp_path)
+    text = _members(path)["model.json"].decode()
+    _rewrite(path, "model.json", _replace_nth(text, old, new, n))
+    if match.startswith("refused"):
+        with pytest.raises(ValueError, match=match):
+            load_model(path)
+    else:
+        _damaged(path, match)
