@@ -124,10 +124,12 @@ def test_every_network_of_every_estimator_has_the_declared_settings():
         oracle.estimator_,
     ]
     assert isinstance(nnpu.estimators_[0], _PUResNetClassifier)
+    settings = {name: CHOSEN[name] for name in _module_settings()}
+    expected = ResNet1D(n_outputs=2, n_times=X.shape[1], **settings)
     for network in fitted:
         assert _settings(network) == CHOSEN
         assert network.net_.batch_size == CHOSEN["batch_size"]
-        assert network.net_.module_.stem[0].kernel_size == (CHOSEN["kernel_size"],)
+        assert _layers(network.net_.module_) == _layers(expected)
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning")
