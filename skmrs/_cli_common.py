@@ -2,9 +2,58 @@
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import os
 import warnings
+from pathlib import Path
+
+
+# ------------------------------------------- declarations read, not imported
+# Building the command line imports no torch, scikit-learn or SciPy
+# (tests/test_startup.py), so the flags that follow a declaration of the
+# library (a function's defaults, the benchmark presets) read it from the
+# source; tests check that what is read is what the imported library says.
+def _parsed(module: str) -> ast.Module:
+    """The syntax tree of the skmrs module at ``module`` (``"cli.py"``)."""
+    return ast.parse((Path(__file__).parent / module).read_text(encoding="utf-8"))
+
+
+def _declared_defaults(module: str, function: str, cls: str | None = None) -> dict:
+    """Name -> default of every argument of ``function`` (a method of ``cls``)
+    in ``module`` whose default is a literal; other arguments are left out."""
+    body = _parsed(module).body
+    if cls is not None:
+        (node,) = [n for n in body if getattr(n, "name", "") == cls]
+        body = node.body
+    (node,) = [n for n in body if getattr(n, "name", "") == function]
+    arguments = node.args
+    positional = arguments.posonlyargs + arguments.args
+    pairs = list(zip(positional[len(positional) - len(arguments.defaults) :],
+                     arguments.defaults))  # fmt: skip
+    pairs += [(a, d) for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults)
+              if d is not None]  # fmt: skip
+    defaults = {}
+    for argument, default in pairs:
+        try:
+            defaults[argument.arg] = ast.literal_eval(default)
+        except ValueError:  # a name (N_POINTS), not a literal
+            continue
+    return defaults
+
+
+def _declared_keys(module: str, name: str) -> list:
+    """The keys of the dict literal assigned to ``name`` in ``module``."""
+    for node in _parsed(module).body:
+        targets = getattr(node, "targets", [getattr(node, "target", None)])
+        if any(getattr(t, "id", None) == name for t in targets):
+            return [ast.literal_eval(key) for key in node.value.keys]
+    raise LookupError(f"{name} is not assigned in skmrs/{module}")
+
+
+def _preset_names() -> list[str]:
+    """The benchmark presets, :data:`skmrs.benchmark.PRESETS`, by name."""
+    return _declared_keys("benchmark/_models.py", "PRESETS")
 
 
 @contextlib.contextmanager

@@ -12,7 +12,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ._cli_common import _add_random_state, _check_random_state, _cohort_seed
+from ._cli_common import (
+    _add_random_state,
+    _check_random_state,
+    _cohort_seed,
+    _preset_names,
+)
 
 # ResNetClassifier's settings that are not network flags: the command's own.
 _NOT_NETWORK_FLAGS = ("random_state", "verbose")
@@ -26,22 +31,18 @@ def _network_flags() -> dict:
     building the command line loads no torch); the type of each default is
     the flag's type.
     """
-    import ast
+    from ._cli_common import _declared_defaults
 
-    source = Path(__file__).with_name("classification") / "_resnet.py"
-    tree = ast.parse(source.read_text(encoding="utf-8"))
-    (cls,) = [n for n in tree.body if getattr(n, "name", "") == "ResNetClassifier"]
-    (init,) = [n for n in cls.body if getattr(n, "name", "") == "__init__"]
+    defaults = _declared_defaults(
+        "classification/_resnet.py", "__init__", cls="ResNetClassifier"
+    )
     return {
-        arg.arg: type(ast.literal_eval(default))
-        for arg, default in zip(init.args.kwonlyargs, init.args.kw_defaults)
-        if arg.arg not in _NOT_NETWORK_FLAGS
+        name: type(default)
+        for name, default in defaults.items()
+        if name not in _NOT_NETWORK_FLAGS
     }
 
 
-_NIFTI_SUFFIXES = (".nii", ".nii.gz")
-_TABLE_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.xz", ".csv.zip")
-_TABLE_SUFFIXES += (".parquet", ".pq", ".npz")
 _PPM_COLUMN = re.compile(r"^ppm_(-?\d+(?:\.\d+)?)$")
 
 
@@ -176,30 +177,59 @@ def _training_data(args):
     return X, y, groups, ppm, preprocessor, f"table {path}"
 
 
+def _voxel_fold(model, X, y, groups, split, pos_label) -> dict:
+    """The paper's scores of one fold: voxel SEN, SPE, AUC; patients by mean rule."""
+    from .metrics import SCORE_NAMES
+    from .model_selection import cross_validate_patients
+
+    scores = cross_validate_patients(
+        model, X, y, groups=groups, cv=[split], pos_label=pos_label
+    )
+    return {name: float(scores[name][0]) for name in SCORE_NAMES}
+
+
+def _patient_fold(model, X, y, groups, split, pos_label) -> dict:
+    """A patient model's own answers on one fold: accuracy, AUC, Brier score."""
+    from sklearn.base import clone
+
+    from .metrics import make_patient_level_scorers
+
+    train, test = split
+    fitted = clone(model).fit(X[train], y[train], groups=groups[train])
+    scorers = make_patient_level_scorers(pos_label=pos_label)
+    scores = {}
+    for name in ("patient_accuracy", "patient_roc_auc", "neg_patient_brier"):
+        try:
+            scores[name] = scorers[name](fitted, X[test], y[test], groups[test])
+        except ValueError:  # one class of patients in the fold: no AUC
+            scores[name] = np.nan
+    scores["patient_brier"] = -scores.pop("neg_patient_brier")
+    return scores
+
+
 def _cv_estimate(
     model, X, y, groups, n_splits: int, bar, pos_label=None
 ) -> tuple[str, dict]:
-    """Leave-patients-out scores, one fold at a time so that the bar moves."""
-    from .metrics import SCORE_HEADERS, SCORE_NAMES
-    from .model_selection import cross_validate_patients, patient_splits
+    """Leave-patients-out scores, one fold at a time so that the bar moves.
 
+    A patient model (``predict_patients``) is fitted with each fold's patients
+    and scored by its own answers; any other by the paper's scores.
+    """
+    from .metrics import SCORE_HEADERS
+    from .model_selection import patient_splits
+
+    headers = {**SCORE_HEADERS, "patient_brier": "Brier"}
     splits, groups = patient_splits(n_splits, X, y, groups)
+    score = _patient_fold if hasattr(model, "predict_patients") else _voxel_fold
     folds = []
     for k, split in enumerate(splits):
         bar.set_description(f"fold {k + 1}/{n_splits}")
-        folds.append(
-            cross_validate_patients(
-                model, X, y, groups=groups, cv=[split], pos_label=pos_label
-            )
-        )
+        folds.append(score(model, X, y, groups, split, pos_label))
         bar.update()
-    scores = {
-        name: np.concatenate([fold[name] for fold in folds]) for name in SCORE_NAMES
-    }
+    scores = {name: np.array([fold[name] for fold in folds]) for name in folds[0]}
     text = "  ".join(
-        f"{SCORE_HEADERS[name]} {np.nanmean(scores[name]):.3f} +- "
-        f"{np.nanstd(scores[name]):.3f}"
-        for name in SCORE_NAMES
+        f"{headers[name]} {np.nanmean(v):.3f} +- {np.nanstd(v):.3f}"
+        for name, v in scores.items()
     )
     summary = {name: float(np.nanmean(v)) for name, v in scores.items()}
     return text, summary
@@ -226,6 +256,70 @@ def _train_inputs(args) -> dict:
     return {"--data": data, "--labels": args.labels}
 
 
+def _patient_model(model, args):
+    """``--patient``: a PatientClassifier around the voxel model, else the model."""
+    if not args.patient:
+        if args.patient_cv is not None:
+            raise ValueError("--patient-cv sets the folds of --patient; add --patient.")
+        return model
+    from .classification import PatientClassifier
+
+    cv = {} if args.patient_cv is None else {"cv": args.patient_cv}
+    return PatientClassifier(model, **cv)
+
+
+def _check_patient_label(y, args) -> None:
+    """A patient model takes the tumour class by the default rule; refuse another."""
+    from ._cli_common import _positive_class
+    from .metrics import positive_label
+
+    if not args.patient or args.positive_label is None:
+        return
+    positive, _ = _positive_class(y, args.positive_label)
+    default = positive_label(np.unique(y))
+    if positive != default:
+        raise ValueError(
+            f"--patient takes the tumour class as the label 1, else the last label "
+            f"in sorted order ('{default}' here); --positive-label "
+            f"{args.positive_label!r} names another. Relabel the data so that the "
+            "tumour class is 1."
+        )
+
+
+def _announce(model, args, y, groups, source) -> None:
+    """The model, its network settings and the data, before training starts."""
+    params = model.get_params(deep=True)
+    network = {
+        flag: next(v for k, v in params.items() if k.split("__")[-1] == flag)
+        for flag in _network_flags()
+        if any(k.split("__")[-1] == flag for k in params)
+    }
+    classes, counts = np.unique(y, return_counts=True)
+    name = f"PatientClassifier around {args.model}" if args.patient else args.model
+    settings = ", ".join(f"{k}={v}" for k, v in network.items())
+    print(
+        f"skmrs train: {name}"
+        + (f" (preset {args.preset!r}: {settings})" if network else "")
+        + f"\ndata: {source}; {len(y)} spectra ("
+        + ", ".join(f"{c} {n}" for c, n in zip(classes, counts))
+        + f"), {len(np.unique(groups))} patients",
+        flush=True,
+    )
+
+
+def _patient_note(model) -> str | None:
+    """The decision rule a patient model chose in ``fit``."""
+    threshold = getattr(model, "threshold_", None)
+    if threshold is None:
+        return None
+    how = (
+        "chosen in fit on the training patients' out-of-fold probabilities"
+        if hasattr(model, "oof_proba_")
+        else "the model's threshold"
+    )
+    return f"patient decision: tumour when P(tumour) >= {threshold:.3f} ({how})"
+
+
 def train(args) -> int:
     """``skmrs train``: fit one model on all the data and write its model file."""
     from tqdm.auto import tqdm
@@ -245,36 +339,18 @@ def train(args) -> int:
         raise ValueError(f"--cv needs at least 2 folds; got {args.cv}.")
     _check_random_state(args, args.simulated)
     check_distinct_paths(_train_inputs(args), {"--output": args.output})
-    model = _apply_flags(models[args.model], args.model, args)
+    model = _patient_model(_apply_flags(models[args.model], args.model, args), args)
     model = set_random_states(model, args.seed)
     X, y, groups, ppm, preprocessor, source = _training_data(args)
-    classes, counts = np.unique(y, return_counts=True)
+    classes = np.unique(y)
     if len(classes) < 2:
         raise ValueError(
             f"the training data ({source}) hold one class only "
             f"({', '.join(map(str, classes)) or 'none'}); a model needs spectra of "
             "two classes. No model file was written."
         )
-    params = model.get_params(deep=True)
-    network = {
-        flag: next(v for k, v in params.items() if k.split("__")[-1] == flag)
-        for flag in _network_flags()
-        if any(k.split("__")[-1] == flag for k in params)
-    }
-    print(
-        f"skmrs train: {args.model}"
-        + (
-            f" (preset {args.preset!r}: "
-            + ", ".join(f"{k}={v}" for k, v in network.items())
-            + ")"
-            if network
-            else ""
-        )
-        + f"\ndata: {source}; {len(y)} spectra ("
-        + ", ".join(f"{c} {n}" for c, n in zip(classes, counts))
-        + f"), {len(np.unique(groups))} patients",
-        flush=True,
-    )
+    _check_patient_label(y, args)
+    _announce(model, args, y, groups, source)
     metadata = {"source": source, "model_name": args.model, "preset": args.preset}
     bar = tqdm(
         total=(args.cv or 0) + 1, unit="fit", disable=args.no_progress, leave=False
@@ -290,12 +366,12 @@ def train(args) -> int:
             metadata["cv"] = {"n_splits": args.cv, "positive_label": str(positive)}
             metadata["cv"].update(summary)
         bar.set_description("final model")
-        model.fit(X, y)
+        model.fit(X, y, **({"groups": groups} if args.patient else {}))
         bar.update()
     seconds = time.perf_counter() - start
-    note = _distiller_note(model)
-    if note:
-        print(f"  {note}")
+    for note in (_distiller_note(model), _patient_note(model)):
+        if note:
+            print(f"  {note}")
     path = save_model(
         model, args.output, ppm=ppm, preprocessing=preprocessor, y=y, groups=groups,
         **metadata,
@@ -309,10 +385,11 @@ def train(args) -> int:
 def _expand(inputs: list[str]) -> list[Path]:
     """Input files: folders searched at every depth, each file once."""
     from .io._inputs import expand_inputs
+    from .io._table import TABLE_SUFFIXES
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        paths, _ = expand_inputs(inputs, _TABLE_SUFFIXES)
+        paths, _ = expand_inputs(inputs, TABLE_SUFFIXES)
     for warning in caught:
         _note(str(warning.message))
     return paths
@@ -512,14 +589,36 @@ def _write_cams(model, X, rows, ppm, folder: Path) -> list[Path]:
     return written
 
 
-def _write_patients(writer, patient_output) -> None:
-    """The per-patient CSV (mean probability of the scored spectra) and table."""
-    classes, proba_columns = writer.classes, writer.proba_columns
-    patients, n_spectra, mean = writer.patients()
-    patient_rows = [
-        [p, n, *np.round(m, 6), classes[m.argmax()]]
-        for p, n, m in zip(patients, n_spectra, mean)
+def _patient_rows(writer, table) -> list:
+    """One row per patient: id, spectra scored, class probabilities, decision.
+
+    Without a patient model's ``table`` the probabilities are the mean of the
+    patient's spectra and the decision the most probable class (the paper's
+    rule); with it, the model's calibrated probability and its decision.
+    """
+    classes = writer.classes
+    if table is None:
+        patients, n_spectra, mean = writer.patients()
+        return [
+            [p, n, *np.round(m, 6), classes[m.argmax()]]
+            for p, n, m in zip(patients, n_spectra, mean)
+        ]
+    from .metrics import positive_label
+
+    tumour = classes == positive_label(classes)
+    return [
+        [p, int(n), *np.round(np.where(tumour, q, 1 - q), 6), decision]
+        for p, n, q, decision in zip(
+            table.patient, table.n_spectra, table.proba, table.prediction
+        )
     ]
+
+
+def _write_patients(writer, patient_output, table=None) -> None:
+    """The per-patient CSV (:func:`_patient_rows`) and its table on the screen."""
+    proba_columns = writer.proba_columns
+    patient_rows = _patient_rows(writer, table)
+    patients = [row[0] for row in patient_rows]
     _write_csv(
         patient_output,
         ["patient", "n_spectra", *proba_columns, "predicted"],
@@ -573,7 +672,7 @@ def predict(args) -> int:
         f"{data.get('n_patients', '?')} patients with skmrs "
         f"{info['versions'].get('skmrs')}"
     )
-    writer, n_cams = _score_inputs(model, inputs, info, args, output)
+    writer, n_cams, table = _score_inputs(model, inputs, info, args, output)
     n_rows = sum(writer.statuses.values())
     print(gate_summary([s for s, n in writer.statuses.items() for _ in range(n)]))
     if not writer.n_scored:
@@ -582,7 +681,10 @@ def predict(args) -> int:
             "no spectrum passed the gate, so none was scored; see the status "
             f"and note columns of {output}."
         )
-    _write_patients(writer, patient_output)
+    _write_patients(writer, patient_output, table)
+    note = _patient_note(model)
+    if note:
+        print(note + "; every spectrum carries its patient's answer")
     print(f"wrote {output} ({n_rows} spectra) and {patient_output}")
     if args.cam_dir:
         print(f"wrote {n_cams} class activation maps to {args.cam_dir}/")
@@ -594,31 +696,48 @@ def _score_inputs(model, inputs, info, args, output):
 
     Every table is checked (columns, grid) before the first chunk is scored;
     with ``--dask-scheduler`` the chunks are scored on that cluster. Returns
-    the closed :class:`PredictionWriter` and the number of CAMs.
+    the closed :class:`PredictionWriter`, the number of CAMs and, for a
+    patient model (``predict_patients``), its per-patient table: every chunk
+    is then read first and each patient scored from all its spectra.
     """
-    from ._cli_predict import DaskScorer, LocalScorer, PredictionWriter
+    from ._cli_predict import DaskScorer, LocalScorer, PredictionWriter, score_patients
+    from .io._inputs import NIFTI_SUFFIXES
+
+    per_patient = hasattr(model, "predict_patients")
+    if per_patient and args.dask_scheduler:
+        raise ValueError(
+            f"{type(model).__name__} scores each patient from all its spectra at "
+            "once, in this process; --dask-scheduler is for models that score "
+            "spectra one by one. Leave it out."
+        )
 
     items = _named_inputs(inputs, args)
-    nifti = [item.path.name.lower().endswith(_NIFTI_SUFFIXES) for item in items]
+    nifti = [item.path.name.lower().endswith(NIFTI_SUFFIXES) for item in items]
     plans = [None if is_nifti else _table_plan(item, info, args)
              for item, is_nifti in zip(items, nifti)]  # fmt: skip
     has_labels = any(p is not None and p["label_column"] for p in plans)
     ppm = None if info["ppm"] is None else np.asarray(info["ppm"])
     n_cams = 0
     tasks = _chunk_tasks(items, plans, info, args, args.chunk_size)
-    scorer = LocalScorer(model)
+    scorer = LocalScorer(None if per_patient else model)
     if args.dask_scheduler:
         scorer = DaskScorer(model, args.dask_scheduler)
+    table = None
     with scorer, PredictionWriter(output, model.classes_, has_labels) as writer:
-        for X, proba, rows in scorer.map(tasks, keep_spectra=bool(args.cam_dir)):
-            writer.add(rows, proba)
+        chunks = scorer.map(tasks, keep_spectra=bool(args.cam_dir) or per_patient)
+        if per_patient:
+            chunks, table = score_patients(model, chunks)
+        else:
+            chunks = ((*chunk, None) for chunk in chunks)
+        for X, proba, rows, predicted in chunks:
+            writer.add(rows, proba, predicted)
             if args.cam_dir and proba is not None:
                 scored = rows.scored
                 keys = zip(rows.file[scored], rows.index[scored],
                            rows.voxel[scored], rows.patient[scored])  # fmt: skip
                 n_cams += len(_write_cams(model, X, list(keys), ppm,
                                           Path(args.cam_dir)))  # fmt: skip
-    return writer, n_cams
+    return writer, n_cams, table
 
 
 # ------------------------------------------------------------------ parsers
@@ -645,6 +764,11 @@ def _add_csv_flags(parser) -> None:
 
 def add_parsers(sub) -> None:
     """Register ``train`` and ``predict`` on the ``skmrs`` sub-parsers."""
+    _add_train_parser(sub)
+    _add_predict_parser(sub)
+
+
+def _add_train_parser(sub) -> None:
     tr = sub.add_parser(
         "train",
         help="train one model on all your labelled spectra and write a model file",
@@ -676,7 +800,7 @@ def add_parsers(sub) -> None:
     )
     tr.add_argument(
         "--preset",
-        choices=["quick", "paper"],
+        choices=_preset_names(),
         default="quick",
         help="network size of the benchmark preset (paper: the Table-1 ResNet)",
     )
@@ -685,6 +809,19 @@ def add_parsers(sub) -> None:
     tr.add_argument("--distill-epochs", type=int, default=5)
     tr.add_argument(
         "--cv", type=int, help="first print a K-fold leave-patients-out estimate"
+    )
+    tr.add_argument(
+        "--patient",
+        action="store_true",
+        help="answer per patient: a PatientClassifier around --model (out-of-fold "
+        "voxel scores by patient, a calibrated patient stage, its decision "
+        "threshold chosen in fit)",
+    )
+    tr.add_argument(
+        "--patient-cv",
+        type=int,
+        help="with --patient: folds of patients for the out-of-fold voxel scores "
+        "(default: PatientClassifier's cv)",
     )
     _add_random_state(tr)
     tr.add_argument(
@@ -697,6 +834,8 @@ def add_parsers(sub) -> None:
     )
     tr.set_defaults(func=train)
 
+
+def _add_predict_parser(sub) -> None:
     pr = sub.add_parser(
         "predict",
         help="apply a model file to NIfTI-MRS files, folders or tables",

@@ -95,14 +95,21 @@ class PredictionWriter:
     def n_scored(self) -> int:
         return self.statuses.get("ok", 0)
 
-    def add(self, rows: SpectrumRows, proba: np.ndarray) -> None:
-        """Write one chunk: ``proba`` holds one row per scored spectrum."""
+    def add(self, rows: SpectrumRows, proba: np.ndarray, predicted=None) -> None:
+        """Write one chunk: ``proba`` holds one row per scored spectrum.
+
+        ``predicted`` (one class per scored spectrum) is the decision of a
+        model that does not take the most probable class (a patient model's
+        threshold); None takes the most probable.
+        """
         scored = rows.scored
         n = len(rows)
         values = np.full((n, len(self.classes) + 1), "", dtype=object)
         if scored.any():
+            if predicted is None:
+                predicted = self.classes[proba.argmax(axis=1)]
             values[scored, :-1] = np.round(proba, 6).astype(str)
-            values[scored, -1] = self.classes[proba.argmax(axis=1)].astype(str)
+            values[scored, -1] = np.asarray(predicted).astype(str)
             self._add_patients(rows.patient[scored], proba)
         columns = [rows.file, rows.index, rows.voxel, rows.patient, *values.T]
         if self.has_labels:
@@ -151,8 +158,41 @@ def score_chunk(model, produce, arguments, keep_spectra: bool = False):
     only with ``keep_spectra`` (class activation maps need them).
     """
     spectra, rows = produce(*arguments)
-    proba = model.predict_proba(spectra) if len(spectra) else None
+    proba = model.predict_proba(spectra) if model is not None and len(spectra) else None
     return (spectra if keep_spectra else None), proba, rows
+
+
+def score_patients(model, chunks) -> tuple[list, object]:
+    """A patient model's answers, each patient scored from all its spectra at once.
+
+    ``chunks`` are ``(spectra, None, rows)`` triples read but not scored
+    (:func:`score_chunk` without a model); all are read first, since a
+    patient's spectra may lie in several chunks or files, so memory grows
+    with the input here. Returns one ``(spectra, proba, rows, predicted)``
+    per chunk, where every scored spectrum carries its patient's
+    probabilities and decision (``model.predict_patients``), and that
+    per-patient table (None when no spectrum was scored).
+    """
+    from .metrics import positive_label
+
+    chunks = [(spectra, rows) for spectra, _, rows in chunks]
+    patients = [rows.patient[rows.scored].astype(str) for _, rows in chunks]
+    patients = np.concatenate(patients) if patients else np.array([], dtype=str)
+    if patients.size == 0:
+        return [(spectra, None, rows, None) for spectra, rows in chunks], None
+    spectra = np.concatenate([spectra for spectra, _ in chunks if len(spectra)])
+    table = model.predict_patients(spectra, groups=patients)
+    codes = np.searchsorted(table.patient, patients)
+    tumour = table.proba[codes][:, None]
+    classes = np.asarray(model.classes_)
+    proba = np.where(classes[None, :] == positive_label(classes), tumour, 1 - tumour)
+    predicted = table.prediction[codes]
+    answers, start = [], 0
+    for spectra, rows in chunks:
+        part = slice(start, start + len(spectra))
+        answers.append((spectra, proba[part], rows, predicted[part]))
+        start = part.stop
+    return answers, table
 
 
 class LocalScorer:

@@ -13,10 +13,28 @@ from ._cli_common import (
     _add_random_state,
     _check_random_state,
     _cohort_seed,
+    _declared_defaults,
     _positive_class,
+    _preset_names,
     _quiet,
     _verbose_networks,
 )
+
+#: The settings of :func:`skmrs.datasets.make_mrs_cohort` that ``skmrs simulate``
+#: takes, with their help; each flag's default and type are the function's,
+#: read from its signature.
+_SIMULATE_FLAGS = {
+    "n_patients": "number of patients",
+    "label_noise": "share of a tumour patient's voxels outside the tumour, in [0, 1]",
+    "snr": "signal-to-noise ratio of NAA",
+    "field_effect": "glioma field effect (0-0.9)",
+    "age_effect": "age model strength (1 = lit.)",
+    "exam_artefacts": "strength of the artefacts one examination's voxels share (>= 0)",
+    "b0_inhomogeneity": "sd (Hz) of the voxels' B0 offsets across the slab (>= 0)",
+    "baseline_distortion": "strength of every voxel's own baseline distortion (>= 0)",
+    "extent_variability": "between-patient spread of tumour and lesion extent, "
+    "in [0, 1)",
+}
 
 
 def _summary(cohort, seconds: float) -> str:
@@ -50,18 +68,8 @@ def _simulate(args) -> int:
 
     check_distinct_paths({}, {"--output": args.output})  # not a folder
     start = time.perf_counter()
-    cohort = make_mrs_cohort(
-        n_patients=args.n_patients,
-        label_noise=args.label_noise,
-        snr=args.snr,
-        field_effect=args.field_effect,
-        age_effect=args.age_effect,
-        exam_artefacts=args.exam_artefacts,
-        b0_inhomogeneity=args.b0_inhomogeneity,
-        baseline_distortion=args.baseline_distortion,
-        extent_variability=args.extent_variability,
-        random_state=_cohort_seed(args),
-    )
+    settings = {name: getattr(args, name) for name in _SIMULATE_FLAGS}
+    cohort = make_mrs_cohort(**settings, random_state=_cohort_seed(args))
     print(_summary(cohort, time.perf_counter() - start))
     if args.output:
         # a file handle: numpy would add ".npz" to a name without it
@@ -203,39 +211,14 @@ def build_parser() -> argparse.ArgumentParser:
     sim = sub.add_parser(
         "simulate", help="simulate a patient cohort and print its summary"
     )
-    sim.add_argument("--n-patients", type=int, default=435)
-    sim.add_argument("--label-noise", type=float, default=0.6)
-    sim.add_argument("--snr", type=float, default=8.0)
-    sim.add_argument(
-        "--field-effect", type=float, default=0.1, help="glioma field effect (0-0.9)"
-    )
-    sim.add_argument(
-        "--age-effect", type=float, default=1.0, help="age model strength (1 = lit.)"
-    )
-    sim.add_argument(
-        "--exam-artefacts",
-        type=float,
-        default=0.0,
-        help="strength of the artefacts one examination's voxels share (>= 0)",
-    )
-    sim.add_argument(
-        "--b0-inhomogeneity",
-        type=float,
-        default=8.0,
-        help="sd (Hz) of the voxels' B0 offsets across the slab (>= 0)",
-    )
-    sim.add_argument(
-        "--baseline-distortion",
-        type=float,
-        default=3.0,
-        help="strength of every voxel's own baseline distortion (>= 0)",
-    )
-    sim.add_argument(
-        "--extent-variability",
-        type=float,
-        default=0.375,
-        help="between-patient spread of tumour and lesion extent, in [0, 1)",
-    )
+    defaults = _declared_defaults("datasets/_simulate.py", "make_mrs_cohort")
+    for name, text in _SIMULATE_FLAGS.items():
+        sim.add_argument(
+            f"--{name.replace('_', '-')}",
+            type=type(defaults[name]),
+            default=defaults[name],
+            help=f"{text} (default: %(default)s)",
+        )
     _add_random_state(sim)
     sim.add_argument("--output", help="save X, y, y_true, groups, ppm to this .npz")
     sim.set_defaults(func=_simulate)
@@ -245,7 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the paper's Table 2: SVM, RF, ResNet, noise, DistillMix x3 under "
         "leave-patients-out cross-validation",
     )
-    bench.add_argument("--preset", choices=["quick", "paper"], default="quick")
+    bench.add_argument("--preset", choices=_preset_names(), default="quick")
     bench.add_argument("--n-patients", type=int, help="simulated cohort size")
     bench.add_argument("--n-splits", type=int, help="GroupKFold folds")
     bench.add_argument("--seeds", type=int, nargs="+", help="model seeds")

@@ -129,3 +129,25 @@ def test_simulate_takes_the_extent_variability(tmp_path, capsys):
     assert not np.array_equal(files["0"]["y_true"], files["0.5"]["y_true"])
     assert main(["simulate", "--extent-variability", "1"]) == 2
     assert "extent_variability" in capsys.readouterr().err
+
+
+def test_flags_follow_the_library_declarations():
+    """simulate's defaults are make_mrs_cohort's; --preset offers the presets."""
+    import argparse
+    import inspect
+
+    from skmrs.benchmark import PRESETS
+    from skmrs.cli import _SIMULATE_FLAGS, build_parser
+    from skmrs.datasets import make_mrs_cohort
+
+    (commands,) = [
+        action.choices
+        for action in build_parser()._actions
+        if isinstance(action, argparse._SubParsersAction)
+    ]
+    signature = inspect.signature(make_mrs_cohort).parameters
+    for name in _SIMULATE_FLAGS:
+        assert commands["simulate"].get_default(name) == signature[name].default
+    for command in ("benchmark", "train"):
+        (preset,) = [a for a in commands[command]._actions if a.dest == "preset"]
+        assert preset.choices == list(PRESETS)

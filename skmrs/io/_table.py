@@ -22,6 +22,9 @@ _CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.xz", ".csv.zip")
 _TEXT_SUFFIXES = _CSV_SUFFIXES + (".tsv", ".txt")
 _PARQUET_SUFFIXES = (".parquet", ".pq")
 _EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+#: Every suffix of a table of spectra that :func:`load_spectra_table` and
+#: :func:`~skmrs.io.iter_spectra_table` read; ``skmrs predict`` takes them.
+TABLE_SUFFIXES = _TEXT_SUFFIXES + _PARQUET_SUFFIXES + _EXCEL_SUFFIXES + (".npz",)
 _NPZ_SPECTRA_KEY = "X"
 #: Text that means "no value" in a spectrum column (pandas' defaults). Label,
 #: patient and file columns are read as text with none of them, so that a
