@@ -55,8 +55,9 @@ numpydoc_class_members_toctree = False
 numpydoc_xref_param_type = False
 
 # -- Figures from records ----------------------------------------------------
-# ``.. record-table::`` and ``.. record-source::`` render measured figures from
-# the JSON records of benchmarks/results/ (docs/_ext/skmrs_records.py). A record
+# ``.. record-table::``, ``.. record-source::`` and the role ``:record:`` (one
+# figure in the text) render measured figures from the JSON records of
+# benchmarks/results/ (docs/_ext/skmrs_records.py). A record
 # measured on an older cohort than its page describes gets a generated note;
 # "error" makes it a warning, so a -W build fails instead.
 records_stale = "note"

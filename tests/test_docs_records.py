@@ -2,8 +2,8 @@
 
 The records are the JSON files of ``benchmarks/results/`` (format:
 ``benchmarks/results/README.md``); the docs render them with the
-``record-table`` and ``record-source`` directives of
-``docs/_ext/skmrs_records.py``.
+``record-table`` and ``record-source`` directives and the ``:record:`` role
+(one figure in the text) of ``docs/_ext/skmrs_records.py``.
 """
 
 import json
