@@ -38,8 +38,9 @@ def run_tasks(
         module's state (a cache) from one call to the next; a function of
         the running script (``__main__``) travels by value, without it.
     tasks : sequence of tuple
-        Each a tuple of JSON scalars (str, int, float, bool, None); the
-        first tasks are started first, so list the longest first.
+        Each a tuple of JSON scalars (str, int, float, bool, None) or of
+        tuples of them (stored as lists); the first tasks are started first,
+        so list the longest first.
     output : path, default=None
         A JSON-lines file: each finished task's record is appended to it as
         one line, and a task it already holds is not run again. A task that
@@ -102,7 +103,8 @@ def run_tasks(
     finally:
         if store is not None:
             store.close()
-    return [done.get(task, {"task": list(task), "error": "missing"}) for task in tasks]
+    missing = {"error": "missing"}
+    return [done.get(task, {"task": _as_stored(task), **missing}) for task in tasks]
 
 
 def _timed(function, *task) -> dict:
@@ -112,6 +114,11 @@ def _timed(function, *task) -> dict:
         record = dict(function(*task))
     except Exception as exc:  # a failed task is reported, the others go on
         record = {"error": f"{type(exc).__name__}: {exc}"}
-    record["task"] = list(task)
+    record["task"] = _as_stored(task)
     record["seconds"] = round(time.perf_counter() - start, 1)
     return record
+
+
+def _as_stored(task) -> list:
+    """The task as its record holds it: a list, its tuples lists too (JSON)."""
+    return json.loads(json.dumps(list(task)))

@@ -98,3 +98,15 @@ def test_a_file_another_run_writes_is_refused(tmp_path):
     with pytest.raises(ValueError, match=rf"in use by another .*process {os.getpid()}"):
         run_tasks(_square, [(1,)], output=out)
     assert run_tasks(_square, [(1,)], output=out, read_only=True)[0]["error"]
+
+
+def _count(name, items):
+    return {"n": len(items)}
+
+
+def test_a_task_holding_a_tuple_is_recorded_as_stored_and_resumed(tmp_path):
+    out = tmp_path / "tasks.jsonl"
+    task = ("bases", ("SVM", "count"))
+    first = run_tasks(_count, [task], output=out)
+    assert first[0]["task"] == ["bases", ["SVM", "count"]] and first[0]["n"] == 2
+    assert run_tasks(_count, [task], output=out, read_only=True) == first
