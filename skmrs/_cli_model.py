@@ -453,7 +453,7 @@ def _named_inputs(paths, args):
 def _nifti_spectra(item, info):
     """Spectra of the FIDs of one NIfTI-MRS file that pass the gate, and rows."""
     from .datasets import default_ppm_axis
-    from .io._table import _read_gated
+    from .io import read_nifti_mrs_spectra
     from .preprocessing import SpectrumPreprocessor
 
     if info["preprocessing"] is None:
@@ -465,7 +465,7 @@ def _nifti_spectra(item, info):
     from ._cli_predict import SpectrumRows
 
     template = SpectrumPreprocessor(**info["preprocessing"])
-    X, mrs, decisions = _read_gated(item.path, template)
+    X, mrs, decisions = read_nifti_mrs_spectra(item.path, template)
     _check_grid(str(item.path), X.shape[1], default_ppm_axis(), info)
     n = len(decisions)
     rows = SpectrumRows(

@@ -770,6 +770,3 @@ def read_nifti_mrs_spectra(path, preprocessor=None):
     )
     return step.fit_transform(mrs.fids[passed]), mrs, decisions
 
-
-# the name ``skmrs predict`` imports it by (skmrs/_cli_model.py)
-_read_gated = read_nifti_mrs_spectra
