@@ -90,7 +90,36 @@ class _FastNet(NeuralNetClassifier):
     sample count, so skorch's ``train_loss`` scoring and ``PrintLog`` work
     unchanged while the GPU never waits on the host between batches.
     Per-batch callback hooks are therefore not called.
+
+    A net rebuilt from a model file defers its optimiser
+    (:meth:`defer_optimizer`): building one imports ``torch._dynamo``, most
+    of the cost of loading a network, and scoring never uses it.
     """
+
+    def defer_optimizer(self, state: dict) -> None:
+        """Build the optimiser, with ``state``, only when training resumes.
+
+        Called before :meth:`initialize`.
+        """
+        self._deferred_optimizer_state = state
+
+    def initialize_optimizer(self, *args, **kwargs):
+        if "_deferred_optimizer_state" in self.__dict__:
+            return self
+        return super().initialize_optimizer(*args, **kwargs)
+
+    def resume_optimizer(self) -> None:
+        """Build a deferred optimiser and load its state (else do nothing)."""
+        state = self.__dict__.pop("_deferred_optimizer_state", None)
+        if state is not None:
+            with self._current_init_context("optimizer"):  # as skorch's own
+                super().initialize_optimizer()
+            self.optimizer_.load_state_dict(state)
+
+    def optimizer_state(self) -> dict:
+        """The optimiser's ``state_dict``, deferred or built."""
+        deferred = self.__dict__.get("_deferred_optimizer_state")
+        return self.optimizer_.state_dict() if deferred is None else deferred
 
     def get_dataset(self, X, y=None):
         if isinstance(X, _TensorDataset):
@@ -352,11 +381,17 @@ class ResNetClassifier(ModelStateMixin, ClassifierMixin, BaseEstimator):
         return np.searchsorted(self.classes_, y)
 
     # ---------------------------------------------------------------- train
-    def _initialize(self, n_times: int, device: torch.device | None = None) -> None:
+    def _initialize(
+        self,
+        n_times: int,
+        device: torch.device | None = None,
+        optimizer_state: dict | None = None,
+    ) -> None:
         """Build the skorch net; its weights are drawn from a fresh private stream.
 
         ``device`` overrides the ``device`` parameter (a loaded model file maps
-        a GPU-trained network onto the CPU).
+        a GPU-trained network onto the CPU); ``optimizer_state`` (a model
+        file's) defers the optimiser until training resumes.
         """
         self.device_ = _resolve_device(self.device) if device is None else device
         rng = check_random_state(self.random_state)
@@ -375,6 +410,8 @@ class ResNetClassifier(ModelStateMixin, ClassifierMixin, BaseEstimator):
             device=str(self.device_),
             verbose=self.verbose,
         )
+        if optimizer_state is not None:
+            self.net_.defer_optimizer(optimizer_state)
         with _private_torch_rng(self, seed):
             self.net_.initialize()
         self.n_iter_ = 0
@@ -399,6 +436,7 @@ class ResNetClassifier(ModelStateMixin, ClassifierMixin, BaseEstimator):
         return {"criterion": torch.nn.CrossEntropyLoss}
 
     def _train(self, X: np.ndarray, y: np.ndarray, epochs: int) -> None:
+        self.net_.resume_optimizer()
         with _private_torch_rng(self):
             self.net_.partial_fit(_TensorDataset(X, y), None, epochs=epochs)
         self.n_iter_ += epochs

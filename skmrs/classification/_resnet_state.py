@@ -39,7 +39,7 @@ def resnet_state(clf) -> dict:
         state["net_"] = {
             "device": str(clf.device_),
             "module": net.module_.state_dict(),
-            "optimizer": net.optimizer_.state_dict(),
+            "optimizer": net.optimizer_state(),
             "history": net.history.to_list(),
             "rng_state": rng_state,
         }
@@ -64,9 +64,9 @@ def resnet_from_state(cls, state: dict, resolve_device):
     n_iter = clf.n_iter_
     check_network_params(clf)
     check_network_weights(clf, net["module"], _template(clf))
-    clf._initialize(clf.n_features_in_, device=device)
+    # the optimiser is built when training resumes: scoring never needs it
+    clf._initialize(clf.n_features_in_, device=device, optimizer_state=net["optimizer"])
     clf.net_.module_.load_state_dict(net["module"])
-    clf.net_.optimizer_.load_state_dict(net["optimizer"])
     clf.net_.history.extend(net["history"])
     clf.n_iter_ = n_iter
     if net["rng_state"] is not None:

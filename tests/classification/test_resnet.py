@@ -174,6 +174,46 @@ def test_cuda_trained_model_loads_on_cpu(tmp_path):
     assert device == "cpu"
 
 
+_LOAD_MODEL_FILE = """
+import sys
+import numpy as np
+from skmrs.io import load_model
+clf = load_model(sys.argv[1])
+clf.predict_proba(np.load(sys.argv[2]))
+print("torch._dynamo" in sys.modules)
+"""
+
+
+def test_model_file_loads_and_scores_without_building_the_optimiser(tmp_path):
+    """Building an optimiser imports torch._dynamo, most of the load time
+    of ``skmrs predict`` (issue 25): a loaded network builds it only when
+    training resumes, with the saved state."""
+    from skmrs.io import load_model, save_model
+
+    clf, X = _fitted()
+    path = save_model(clf, tmp_path / "m.skmrs")
+    np.save(tmp_path / "X.npy", X)
+    result = subprocess.run(
+        [sys.executable, "-c", _LOAD_MODEL_FILE, str(path), str(tmp_path / "X.npy")],
+        capture_output=True,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False"]
+    loaded = load_model(path)
+    assert not hasattr(loaded.net_, "optimizer_")
+    # saved again unchanged, then trained: as if trained without the files
+    again = load_model(save_model(loaded, tmp_path / "again.skmrs"))
+    clf.partial_fit(X, clf.predict(X))
+    again.partial_fit(X, clf.predict(X))
+    assert isinstance(again.net_.optimizer_, torch.optim.Adam)
+    np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
+    state = again.net_.optimizer_.state_dict()
+    assert state == {**clf.net_.optimizer_.state_dict(), "state": state["state"]}
+
+
 def _bad_X_cases():
     X, _ = _data(n=4)
     nan, inf = X.copy(), X.copy()
