@@ -35,19 +35,18 @@ same base (``BASELINE``); writes every fold as a row of a JSON record
 (``--out``). One torch thread per process; ``--n-jobs`` runs that many tasks
 (a cohort, seed and outer fold) at a time, in processes, the stacked ResNet's
 last; ``--network-seeds`` limits the ResNet and bag rows, the costly ones, to
-some of the seeds. The finished tasks are kept in
-``tmp_<record name>/done.jsonl`` beside the record, so that the same command
-resumes a stopped run, with the record of the tasks done so far
-(``tasks_done`` of ``tasks_total``); ``--out`` is written when all are done.
-Delete that folder before measuring a changed cohort or changed code: a task
-is only skipped when its arguments and the cohort version match.
+some of the seeds. The tasks run through :func:`skmrs.benchmark.run_tasks`,
+which keeps each finished one in ``tmp_<record name>/done.jsonl`` beside the
+record, so that the same command resumes a stopped run; ``--out`` is written
+at the end (``tasks_done`` of ``tasks_total``: fewer when a task raised).
+Delete that folder before measuring changed code: a task is only skipped when
+its arguments and the cohort version match.
 """
 
 import argparse
 import functools
 import json
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import numpy as np
@@ -58,7 +57,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GroupKFold
 
 from skmrs import AttentionMILClassifier, PatientClassifier
-from skmrs.benchmark import default_models
+from skmrs.benchmark import default_models, run_tasks
 from skmrs.classification import DEFAULT_PATIENT_FEATURES
 from skmrs.datasets import make_mrs_cohort
 from skmrs.metrics import patient_labels, patient_probabilities
@@ -198,6 +197,11 @@ def run_fold(variant, n_patients, n_splits, seed, fold, bases, context) -> list[
     return rows
 
 
+def task_rows(cohort_version, *task) -> dict:
+    """One task's rows, for :func:`skmrs.benchmark.run_tasks` (the version: its key)."""
+    return {"rows": run_fold(*task)}
+
+
 def tasks(args) -> list[tuple]:
     """One task per cohort, seed, fold and group of bases, cheapest first.
 
@@ -322,51 +326,26 @@ def main():
         "cohort": {"n_patients": args.n_patients, "random_state": 0},
     }
     out = Path(args.out)
-    # finished tasks, one JSON line each, so that a stopped run resumes
+    # finished tasks, one JSON line each, so that a stopped run resumes; the
+    # cohort version leads every task, so a new cohort runs everything again
     done_path = out.parent / f"tmp_{out.stem}" / "done.jsonl"
     done_path.parent.mkdir(parents=True, exist_ok=True)
-    done = {}
-    if done_path.exists():
-        for line in done_path.read_text().splitlines():
-            entry = json.loads(line)
-            if entry.get("cohort_version") == header["cohort_version"]:
-                done[tuple(json.dumps(v) for v in entry["task"])] = entry["rows"]
-    todo = tasks(args)
-    key = {
-        task: tuple(json.dumps(list(v) if isinstance(v, tuple) else v) for v in task)
-        for task in todo
-    }
-    pending = [t for t in todo if key[t] not in done]
-    rows = [r for t in todo if key[t] in done for r in done[key[t]]]
-    print(f"{len(todo) - len(pending)} of {len(todo)} tasks already done ({done_path})")
-    with ProcessPoolExecutor(args.n_jobs) as pool:
-        futures = {pool.submit(run_fold, *task): task for task in pending}
-        for future in as_completed(futures):
-            task = futures[future]
-            task_rows = future.result()
-            with done_path.open("a") as f:
-                f.write(
-                    json.dumps(
-                        {
-                            "task": [
-                                list(v) if isinstance(v, tuple) else v for v in task
-                            ],
-                            "rows": task_rows,
-                            "cohort_version": header["cohort_version"],
-                        }
-                    )
-                    + "\n"
-                )
-            rows += task_rows
-            done[key[task]] = task_rows
-            n_done = sum(key[t] in done for t in todo)
-            write_record(done_path.with_name(out.name), header, rows, len(todo), n_done)
+    todo = [(header["cohort_version"], *task) for task in tasks(args)]
+    records = run_tasks(task_rows, todo, output=done_path, n_jobs=args.n_jobs)
+    rows = [row for r in records if "error" not in r for row in r["rows"]]
+    failed = [r for r in records if "error" in r]
+    for r in failed:
+        print("not done:", r["task"], r["error"])
     for cohort in args.cohort:
         print(f"\ncohort {cohort}, {args.n_patients} patients, {args.n_splits} folds")
         report([r for r in rows if r["variant"] == cohort])
-    write_record(out, header, rows, len(todo), len(todo))
+    write_record(out, header, rows, len(todo), len(todo) - len(failed))
     print(f"\nwrote {out}")
 
 
 if __name__ == "__main__":
-    main()
+    # run as the module bench_patient, so that the tasks reach the worker
+    # processes by name and each worker keeps its cohorts (_cohort's cache)
+    import bench_patient
+
+    bench_patient.main()

@@ -5,12 +5,7 @@ from pathlib import Path
 
 BENCHMARKS = Path(__file__).parents[1] / "benchmarks"
 #: Process pools: a script runs its jobs through skmrs.benchmark.run_tasks (or
-#: run_benchmark) instead. What still has one, with its reason; the test fails
-#: when one goes, so that this list only shrinks.
-KNOWN_POOLS = {
-    "bench_patient.py": "its own ProcessPoolExecutor and done.jsonl store "
-    "(issue 24's script), until its tasks run on skmrs.benchmark.run_tasks",
-}
+#: run_benchmark) instead, so none may import one.
 POOLS = ("concurrent.futures", "multiprocessing", "joblib", "_pool")
 
 
@@ -44,7 +39,7 @@ def test_scripts_import_no_private_name_and_no_runner_of_their_own():
     private = {(name, module) for name, module in found if module.startswith("skmrs")}
     assert private == set()
     pools = {name for name, module in found if not module.startswith("skmrs")}
-    assert pools == set(KNOWN_POOLS)
+    assert pools == set()
     assert not (BENCHMARKS / "_pool.py").exists()
 
 
