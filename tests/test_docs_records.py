@@ -179,6 +179,11 @@ def test_render_table_transcribed_summaries_pivot_and_digits(tmp_path):
         rec.render_table(record, ["auc"], minus="model=oracle", match=["fold"])
     with pytest.raises(ValueError, match=":match:"):
         rec.render_table(record, ["auc"], minus="model=plain")
+    # two reference rows for one fold (two cohorts): refused, not paired by chance
+    twice = {**record, "rows": record["rows"] + [
+        dict(r, variant="other") for r in record["rows"]]}  # fmt: skip
+    with pytest.raises(ValueError, match="several rows model=plain"):
+        rec.render_table(twice, ["auc"], minus="model=plain", match=["fold"])
 
 
 def test_provenance_of_transcribed_and_cohort_free_records(tmp_path):

@@ -183,11 +183,17 @@ def _minus(record, rows, fields, minus, match):
     if not sep or not match:
         raise ValueError(":minus: needs key=value and :match: the keys to pair on")
     key, value = key.strip(), value.strip()
-    refs = {
-        tuple(str(r.get(k)) for k in match): r
-        for r in record["rows"]
-        if str(r.get(key)) == value
-    }
+    refs = {}
+    for r in record["rows"]:
+        if str(r.get(key)) == value:
+            pair = tuple(str(r.get(k)) for k in match)
+            if pair in refs:
+                # two reference rows for one key: pairing would pick one silently
+                raise ValueError(
+                    f"several rows {minus} share {dict(zip(match, pair))}: "
+                    ":match: needs more keys"
+                )
+            refs[pair] = r
     out = []
     for row in rows:
         ref = refs.get(tuple(str(row.get(k)) for k in match))
