@@ -1,6 +1,7 @@
 """``skmrs predict`` streams tables: chunks give the rows of a whole read (issue 25)."""
 
 import csv
+import importlib.util
 import tracemalloc
 
 import numpy as np
@@ -44,7 +45,13 @@ def _proba(rows):
                      for r in rows])  # fmt: skip
 
 
-@pytest.mark.parametrize("kind", ["csv", "npz"])
+@pytest.mark.parametrize(
+    "kind",
+    ["csv", "npz",
+     pytest.param("parquet", marks=pytest.mark.skipif(
+         importlib.util.find_spec("pyarrow") is None,
+         reason="pyarrow (in the dev extra) is not installed"))],
+)  # fmt: skip
 def test_chunks_of_a_table_give_the_rows_of_a_whole_read(
     model, cohort, tmp_path, kind, capsys
 ):
@@ -59,7 +66,10 @@ def test_chunks_of_a_table_give_the_rows_of_a_whole_read(
         frame = pd.DataFrame(X, columns=[f"ppm_{p:.3f}" for p in cohort.ppm])
         frame.insert(0, "label", labels)
         frame.insert(0, "patient", patients)
-        frame.to_csv(table, index=False)
+        if kind == "parquet":  # read by record batches of --chunk-size rows
+            frame.to_parquet(table, index=False)
+        else:
+            frame.to_csv(table, index=False)
     whole, whole_patients = _predict(model, table, tmp_path / "whole.csv")
     chunked, chunked_patients = _predict(
         model, table, tmp_path / "chunked.csv", "--chunk-size", "7"

@@ -1,6 +1,7 @@
 """Tests of load_spectra_table on small CSV, Parquet and NPZ files."""
 
 import importlib.util
+import sys
 
 import numpy as np
 import pytest
@@ -80,8 +81,9 @@ def test_parquet_round_trip(tmp_path, table):
     assert X.shape == (5, 4) and y.tolist() == table["label"].tolist()
 
 
-@pytest.mark.skipif(HAS_PARQUET_ENGINE, reason="pyarrow is installed")
-def test_parquet_without_pyarrow_says_what_to_install(tmp_path):
+def test_parquet_without_pyarrow_says_what_to_install(tmp_path, monkeypatch):
+    for engine in ("pyarrow", "fastparquet"):  # as if not installed
+        monkeypatch.setitem(sys.modules, engine, None)
     path = tmp_path / "spectra.parquet"
     path.write_bytes(b"PAR1")
     with pytest.raises(ImportError, match=r"spectra\.parquet.*pip install pyarrow"):
