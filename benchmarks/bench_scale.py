@@ -1,7 +1,8 @@
 """How skmrs scales: time and peak memory against size, with fitted exponents.
 
     OMP_NUM_THREADS=1 python benchmarks/bench_scale.py [--sweeps NAME ...]
-        [--quick] [--out benchmarks/results/scale_v0.3.json]
+        [--quick | --sizes N ...] [--jobs J] [--workdir DIR]
+        [--out benchmarks/results/scale_v0.4.json]
 
 Each measurement runs in a fresh process on one torch thread (this script
 with ``--child``), which reports the seconds of the measured step and its
@@ -28,9 +29,23 @@ before the step) over what the process held before it. Sweeps (``SWEEPS``):
 
 For each sweep the exponent b of time ~ n^b is fitted by least squares on
 log-log axes over the sizes above the first (the first holds most of the
-fixed costs); rows ``kind=fit`` hold it. The machine is shared: measurements of one
-sweep run back to back, so their ratios are comparable even when absolute
-times are not. Writes a JSON record (benchmarks/results/README.md).
+fixed costs); rows ``kind=fit`` hold it (sweeps of three sizes or more).
+The machine is shared: measurements of one sweep run back to back, so their
+ratios are comparable even when absolute times are not; each row also
+holds the measured process's CPU seconds (``cpu_seconds``,
+``startup_cpu_seconds``), which a busy machine inflates far less than
+wall-clock seconds, and the load average when it started and ended.
+
+``--sizes`` measures the named sweeps at those sizes only (the
+1-million-spectrum tables of issue 25: ``--sweeps predict_cli
+predict_cli_csv --sizes 1000000``, or one size per sweep:
+``--sizes predict_cli=1000000 preprocess_mrsi=1024``); ``--jobs``
+measures that many points at once, each in its own process (its CPU
+seconds are its own); ``--workdir`` keeps the tables and MRSI files there
+and reuses the tables already written. A CSV table repeats one block of
+10,000 formatted spectra (its patient ids run on), so that writing a
+million rows takes minutes, not an hour.
+Writes a JSON record (benchmarks/results/README.md).
 """
 
 from __future__ import annotations
@@ -77,14 +92,18 @@ def _reset_peak() -> None:
 
 
 def _measure(step) -> dict:
-    """Seconds and peak memory growth (MB) of ``step()``."""
+    """Seconds (wall and CPU) and peak memory growth (MB) of ``step()``."""
     _reset_peak()
     before, _ = _rss_mb()
-    start = time.perf_counter()
+    load = os.getloadavg()[0]
+    cpu, start = time.process_time(), time.perf_counter()
     extra = step() or {}
     seconds = time.perf_counter() - start
+    cpu = time.process_time() - cpu
     _, peak = _rss_mb()
-    return {"seconds": seconds, "peak_mb": peak - before, "rss_mb": peak, **extra}
+    return {"seconds": seconds, "cpu_seconds": cpu, "peak_mb": peak - before,
+            "rss_mb": peak, "load_start": load, "load_end": os.getloadavg()[0],
+            **extra}  # fmt: skip
 
 
 def _quick_resnet():
@@ -111,18 +130,19 @@ def _child_predict_cli(n: int, workdir: Path, suffix: str = "npz") -> dict:
     def argv(rows):
         return ["predict", str(workdir / "model.skmrs"),
                 str(workdir / f"table_{rows}.{suffix}"),
-                "--output", str(workdir / f"pred_{rows}.csv")]  # fmt: skip
+                "--output", str(workdir / f"pred_{rows}_{suffix}.csv")]  # fmt: skip
 
     with open(os.devnull, "w") as null:
         stdout, sys.stdout = sys.stdout, null
         try:
-            start = time.perf_counter()
+            cpu, start = time.process_time(), time.perf_counter()
             main(argv(1))
             startup = time.perf_counter() - start
+            cpu = time.process_time() - cpu
             result = _measure(lambda: {"exit_code": main(argv(n))})
         finally:
             sys.stdout = stdout
-    return {**result, "startup_seconds": startup}
+    return {**result, "startup_seconds": startup, "startup_cpu_seconds": cpu}
 
 
 def _child_predict_cli_csv(n: int, workdir: Path) -> dict:
@@ -215,22 +235,41 @@ def _write_tables(sweep: str, sizes, workdir: Path) -> dict:
 
     ppm = default_ppm_axis()
     save_model(_quick_resnet(), workdir / "model.skmrs", ppm=ppm)
-    rng = np.random.default_rng(2)
     for n in [1, *sizes]:
-        X = rng.standard_normal((n, 288), dtype=np.float32)
-        patients = (np.arange(n) // 1000).astype(str)
         if sweep == "predict_cli":
-            np.savez(workdir / f"table_{n}.npz", X=X, patient=patients)
-            continue
-        with open(workdir / f"table_{n}.csv", "w") as fh:
-            fh.write(",".join(["patient"] + [f"ppm_{p:.3f}" for p in ppm]) + "\n")
-            for start in range(0, n, 10_000):
-                block = X[start : start + 10_000]
-                lines = np.char.add(patients[start : start + len(block)], ",")
-                body = [",".join(f"{v:.6g}" for v in row) for row in block]
-                fh.write("\n".join(np.char.add(lines, body)) + "\n")
+            _write_table(workdir / f"table_{n}.npz", n, _write_npz)
+        else:
+            _write_table(workdir / f"table_{n}.csv", n, _write_csv)
     kind = "NPZ, float32" if sweep == "predict_cli" else "CSV, %.6g"
     return {"table": f"{kind}, 1000 spectra a patient"}
+
+
+def _write_table(path: Path, n: int, write) -> None:
+    """Write the table of n spectra at ``path`` unless a --workdir holds it."""
+    if not path.is_file():
+        partial = path.with_name(path.name + ".part")
+        write(partial, n)
+        partial.replace(path)
+
+
+def _write_npz(path: Path, n: int) -> None:
+    X = np.random.default_rng(2).standard_normal((n, 288), dtype=np.float32)
+    with open(path, "wb") as fh:
+        np.savez(fh, X=X, patient=(np.arange(n) // 1000).astype(str))
+
+
+def _write_csv(path: Path, n: int, block: int = 10_000) -> None:
+    """One block of formatted random spectra, repeated; patient ids run on."""
+    from skmrs.datasets import default_ppm_axis
+
+    X = np.random.default_rng(2).standard_normal((min(n, block), 288), np.float32)
+    body = [",".join(f"{v:.6g}" for v in row) for row in X]
+    with open(path, "w") as fh:
+        columns = [f"ppm_{p:.3f}" for p in default_ppm_axis()]
+        fh.write(",".join(["patient", *columns]) + "\n")
+        for start in range(0, n, block):
+            rows = range(start, min(n, start + block))
+            fh.write("".join(f"{i // 1000},{body[i - start]}\n" for i in rows))
 
 
 def prepare(sweep: str, sizes, workdir: Path) -> dict:
@@ -239,7 +278,7 @@ def prepare(sweep: str, sizes, workdir: Path) -> dict:
         return _write_tables(sweep, sizes, workdir)
     if sweep == "preprocess_mrsi":
         sources = {write_mrsi(workdir / f"mrsi_{n}.nii.gz", n) for n in sizes}
-        return {"fid": sources.pop()}
+        return {"fid": sources.pop()}  # rewritten: a few MB each
     return {}
 
 
@@ -252,6 +291,11 @@ def measure(sweep: str, n: int, workdir: Path) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def _measure_task(sweep: str, n: int, workdir: str) -> dict:
+    """One point as a job of :func:`skmrs.benchmark.run_tasks`."""
+    return {"measured": measure(sweep, n, Path(workdir))}
+
+
 def fit_exponent(sizes, seconds) -> tuple[float, float]:
     """b and a of seconds ~ a n^b, from the sizes above the first."""
     x, y = np.log(np.asarray(sizes[1:], float)), np.log(np.asarray(seconds[1:]))
@@ -259,42 +303,76 @@ def fit_exponent(sizes, seconds) -> tuple[float, float]:
     return float(b), float(np.exp(log_a))
 
 
-def run_sweep(sweep: str, sizes, workdir: Path) -> list[dict]:
-    """Measure each size, then fit the exponent."""
-    notes = prepare(sweep, sizes, workdir)
+def run_sweeps(sizes: dict, workdir: Path, jobs: int = 1) -> list[dict]:
+    """Measure each sweep at its sizes (``jobs`` points at once), then fit
+    the exponents."""
+    from skmrs.benchmark import run_tasks
+
+    notes = {sweep: prepare(sweep, n, workdir) for sweep, n in sizes.items()}
+    points = [(sweep, n) for sweep, n_all in sizes.items() for n in n_all]
+    records = run_tasks(
+        _measure_task, [(*p, str(workdir)) for p in points], n_jobs=jobs
+    )
+    for record in records:
+        if "error" in record:
+            raise RuntimeError(f"{record['task']}: {record['error']}")
+    results = {p: record["measured"] for p, record in zip(points, records)}
     rows = []
-    for n in sizes:
-        result = measure(sweep, n, workdir)
+    for sweep, n_all in sizes.items():
+        measured = [(n, results[sweep, n]) for n in n_all]
+        rows += _sweep_rows(sweep, measured, notes[sweep])
+    return rows
+
+
+def _sweep_rows(sweep: str, measured, notes: dict) -> list[dict]:
+    rows = []
+    for n, result in measured:
         size = result.get("n_spectra", n)
         rows.append(_row(sweep, "measured", size, result, notes))
         startup = result.get("startup_seconds")
         startup = "" if startup is None else f"  start-up {startup:6.2f} s"
         print(f"{sweep:16s} n={size:>8}  {result['seconds']:8.2f} s  "
+              f"(CPU {result['cpu_seconds']:7.2f} s)  "
               f"{rows[-1]['ms_per_item']:8.3f} ms each  peak +"
               f"{result['peak_mb']:7.1f} MB  RSS {result['rss_mb']:7.1f} MB"
               f"{startup}", flush=True)  # fmt: skip
+    if len(rows) < 3:
+        return rows
     b, a = fit_exponent([r["size"] for r in rows], [r["seconds"] for r in rows])
     print(f"{sweep:16s} time ~ n^{b:.2f}", flush=True)
     return rows + [_row(sweep, "fit", None, {"exponent": b, "coefficient": a}, notes)]
 
 
 def _row(sweep, kind, size, result, notes) -> dict:
-    seconds = result.get("seconds")
+    seconds, cpu = result.get("seconds"), result.get("cpu_seconds")
     each = None if seconds is None or size is None else seconds / size
     return {
         "sweep": sweep,
         "kind": kind,
         "size": size,
         "seconds": seconds,
+        "cpu_seconds": cpu,
         "startup_seconds": result.get("startup_seconds"),
+        "startup_cpu_seconds": result.get("startup_cpu_seconds"),
         "ms_per_item": None if each is None else each * 1e3,
         "per_second": None if each is None else 1 / each,
+        "per_cpu_second": None if cpu is None or size is None else size / cpu,
+        "load_start": result.get("load_start"),
+        "load_end": result.get("load_end"),
         "rss_mb": result.get("rss_mb"),
         "peak_mb": result.get("peak_mb"),
         "exponent": result.get("exponent"),
         "coefficient": result.get("coefficient"),
         "notes": json.dumps(notes) if notes else "",
     }
+
+
+def _sizes(text: str) -> dict:
+    """``--sizes`` item: ``N`` -> {None: [N]}; ``SWEEP=N,M`` -> {SWEEP: [N, M]}."""
+    sweep, _, numbers = text.rpartition("=")
+    if sweep and sweep not in SWEEPS:
+        raise argparse.ArgumentTypeError(f"unknown sweep {sweep!r}")
+    return {sweep or None: [int(n) for n in numbers.split(",")]}
 
 
 def main() -> None:
@@ -304,14 +382,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sweeps", nargs="+", choices=list(SWEEPS), default=None)
     parser.add_argument("--quick", action="store_true", help="small sizes (smoke)")
+    parser.add_argument(
+        "--sizes",
+        nargs="+",
+        type=_sizes,
+        default=[],
+        help="N (every sweep) or SWEEP=N[,N...]: these sizes only",
+    )
+    parser.add_argument("--jobs", type=int, default=1, help="points measured at once")
+    parser.add_argument("--workdir", type=Path, help="keep and reuse tables here")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     rows = []
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
-        for sweep in args.sweeps or list(SWEEPS):
-            sizes = SWEEPS[sweep][1 if args.quick else 0]
-            rows += run_sweep(sweep, sizes, Path(tmp))
+        workdir = args.workdir or Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
+        chosen = dict(pair for item in args.sizes for pair in item.items())
+        sweeps = args.sweeps or [s for s in chosen if s is not None] or list(SWEEPS)
+        preset = {s: SWEEPS[s][1 if args.quick else 0] for s in sweeps}
+        sizes = {s: chosen.get(s) or chosen.get(None) or preset[s] for s in sweeps}
+        rows = run_sweeps(sizes, workdir, args.jobs)
     if args.out:
         sys.path.insert(0, str(Path(__file__).parent))
         from _records import record_header
@@ -322,6 +413,8 @@ def main() -> None:
             "hold the exponent b of time ~ n^b",
             env="OMP_NUM_THREADS=1",
         )
+        # random spectra and one in-vivo FID, unless the simulator is timed
+        record["uses_cohort"] = bool({"make_mrs_cohort", "svm_fit"} & set(sizes))
         record["wall_s"] = round(time.perf_counter() - start)
         record["rows"] = rows
         args.out.write_text(json.dumps(record, indent=1) + "\n")
