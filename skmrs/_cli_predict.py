@@ -195,6 +195,32 @@ def score_patients(model, chunks) -> tuple[list, object]:
     return answers, table
 
 
+#: Blocks of at least this many bytes get memory of their own from glibc's
+#: malloc (``M_MMAP_THRESHOLD``), returned to the system when freed.
+MMAP_THRESHOLD = 256 * 1024
+
+
+def fix_mmap_threshold(nbytes: int = MMAP_THRESHOLD) -> bool:
+    """Fix glibc's mmap threshold, so a long scoring loop does not creep.
+
+    glibc raises the threshold to the size of each large block it frees, up
+    to 32 MB: after the first chunk, the next chunks' buffers (MBs each) come
+    from the heap, among small objects that pin it, and the resident set of
+    ``skmrs predict`` crept up by about 0.3 kB per spectrum (issue 25). A
+    fixed threshold keeps them in memory maps of their own; measured on
+    100,000 spectra of an NPZ table, the resident set stayed flat instead
+    of growing by 29 MB, and its peak fell by 130 MB. Returns whether the
+    threshold was set (not on other C libraries).
+    """
+    import ctypes
+
+    try:
+        mallopt = ctypes.CDLL("libc.so.6").mallopt
+    except (OSError, AttributeError):
+        return False
+    return bool(mallopt(-3, nbytes))  # -3: M_MMAP_THRESHOLD
+
+
 class LocalScorer:
     """Score chunks in this process, one after the other."""
 
@@ -202,6 +228,7 @@ class LocalScorer:
         self.model = model
 
     def __enter__(self) -> LocalScorer:
+        fix_mmap_threshold()
         return self
 
     def __exit__(self, *exc_info) -> None:

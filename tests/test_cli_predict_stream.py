@@ -134,3 +134,20 @@ def test_memory_depends_on_the_chunk_not_on_the_table(model, tmp_path, capsys):
     small, _ = _peak_memory(model, 4_000, tmp_path)
     large, nbytes = _peak_memory(model, 40_000, tmp_path)  # 46 MB of float32
     assert large < small + nbytes / 10, (small, large, nbytes)
+
+
+def test_the_local_loop_fixes_the_mmap_threshold(monkeypatch):
+    """glibc's dynamic mmap threshold made the resident set creep by about
+    0.3 kB a spectrum; the local scoring loop fixes it (issue 25)."""
+    import platform
+
+    from skmrs import _cli_predict
+
+    calls = []
+    monkeypatch.setattr(_cli_predict, "fix_mmap_threshold", lambda: calls.append(1))
+    with _cli_predict.LocalScorer(None):
+        pass
+    assert calls == [1]
+    monkeypatch.undo()
+    if platform.system() == "Linux" and platform.libc_ver()[0] == "glibc":
+        assert _cli_predict.fix_mmap_threshold() is True
