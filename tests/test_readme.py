@@ -268,3 +268,42 @@ def test_table_check_on_a_smoke_record(tmp_path):
     assert table.splitlines()[0].split()[:2] == ["model", "SEN"]
     assert "0.650 +- 0.041" in table
     shutil.rmtree(tmp_path)
+
+
+# -- the figures of its prose, each from its record ------------------------------------
+
+_RESNET = 'model="ResNet (Table 1)"'
+_HEALTHY = "osprey_mm_sub01_press,osprey_sub01_press,osprey_sub02_press,suspect_svs30_rda"
+#: README text -> the :record: figure (docs/_ext/skmrs_records.py) it must render to,
+#: so that a re-measured record cannot leave the front page stating the old figure
+README_FIGURES = {
+    "the paper-sized cohort: {}": f"calibration_v0.4.json mean(auc) {_RESNET}",
+    "against {} and": "calibration_v0.4.json mean(auc) model=SVM",
+    "and {}, above both": "calibration_v0.4.json mean(auc) model=RF",
+    "above both on {} of": f"calibration_v0.4.json count() {_RESNET} auc>0 "
+    ":minus: model=SVM :match: fold",
+    "non-tumour, P(tumour) {}": f"real_healthy_v0.4.json range({_HEALTHY},suspect_ima)"
+    " net=table1 :digits: 2",
+    "default cohort {} patient accuracy": "bench_patient_435_v0.4.json "
+    'mean+-sd(patient_accuracy) model="SVM PatientClassifier"',
+    "against {} for the paper's mean": "bench_patient_435_v0.4.json "
+    'mean+-sd(patient_accuracy) model="SVM mean rule"',
+    "above it on {} of": 'bench_patient_435_v0.4.json count() model="SVM '
+    'PatientClassifier - SVM mean rule" patient_accuracy>0',
+}
+
+
+@pytest.mark.parametrize("context, text", README_FIGURES.items())
+def test_readme_figure_is_its_record(context, text):
+    import skmrs_records as rec
+
+    fig = rec.parse_figure(text)
+    record = rec.load_record(rec.record_path(fig["name"]), fig["rows"])
+    assert record["cohort_version"] == rec.current_cohort_version(), fig["name"]
+    value = rec.figure_value(
+        record, fig["expr"], fig["where"], fig["digits"], fig["signed"],
+        fig["minus"], fig["match"], fig["scale"], fig["compare"],
+    )  # fmt: skip
+    readme = " ".join(README.read_text(encoding="utf-8").split())
+    expected = context.format(value.replace("±", "+-"))
+    assert expected in readme, f"README should say {expected!r} ({text})"
