@@ -24,6 +24,13 @@ Run::
 ``--record PATH`` writes the realism figures as a record of
 ``benchmarks/results``, ``--speed-record PATH`` the speed and memory figures
 (with the 1-minute load average of the machine while they were timed).
+
+Figures of ``docs/simulator.rst`` and ``docs/distillmix.rst`` with records of
+their own (each flag alone skips the speed and realism figures)::
+
+    python benchmarks/bench_simulator.py --basis-record PATH    # basis build time
+    python benchmarks/bench_simulator.py --extent-record PATH   # per-patient shares
+    python benchmarks/bench_simulator.py --label-record PATH    # label vs tissue
 """
 
 from __future__ import annotations
@@ -97,6 +104,140 @@ def speed_and_memory():
         "quarter_output_mib": small.data.nbytes / 2**20,
         "quarter_peak_mib": peak_small / 2**20,
     }
+
+
+_BASIS_TIMING = """
+import time
+start, cpu = time.perf_counter(), time.process_time()
+from skmrs.datasets import make_mrs_cohort
+imported, imported_cpu = time.perf_counter(), time.process_time()
+make_mrs_cohort(n_patients=1, random_state=0)
+first, first_cpu = time.perf_counter(), time.process_time()
+make_mrs_cohort(n_patients=1, random_state=0)
+second, second_cpu = time.perf_counter(), time.process_time()
+wall = (first - imported) - (second - first)
+print(wall, (first_cpu - imported_cpu) - (second_cpu - first_cpu))
+"""
+
+
+def basis_time(repeats=3):
+    """Seconds the basis takes to build: in a fresh process, the first
+    ``make_mrs_cohort(n_patients=1)`` call (basis built) minus the second
+    (basis cached); one row per process."""
+    import subprocess
+    import sys
+
+    rows = []
+    for repeat in range(repeats):
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+        out = subprocess.run(
+            [sys.executable, "-c", _BASIS_TIMING],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "OMP_NUM_THREADS": "1"},
+        ).stdout.split()
+        rows.append(
+            {
+                "repeat": repeat,
+                "s": float(out[0]),
+                "cpu_s": float(out[1]),
+                "load_1min": load,
+            }
+        )
+        print(f"  basis build: {float(out[0]):.3f} s ({float(out[1]):.3f} s CPU)")
+    return rows
+
+
+def _patient_truth_shares(cohort):
+    """Each tumour patient's number of voxels and share of them truly tumour."""
+    tumour = np.flatnonzero(cohort.patient_target == 1)
+    n_voxels = np.bincount(cohort.groups, minlength=cohort.patient_target.size)
+    truly = np.bincount(
+        cohort.groups, weights=cohort.target_true, minlength=cohort.patient_target.size
+    )
+    return n_voxels[tumour], truly[tumour] / np.maximum(n_voxels[tumour], 1)
+
+
+def extent_shares(n_patients=2000, variabilities=(0.0, 0.375, 0.5), voxels=(15, 25)):
+    """The share of each tumour patient's voxels that are truly tumour
+    (``target_true``), over the tumour patients with ``voxels`` voxels (bounds
+    included), for each ``extent_variability``; the rest at the defaults."""
+    rows = []
+    for variability in variabilities:
+        cohort = make_mrs_cohort(
+            n_patients=n_patients, extent_variability=variability, random_state=0
+        )
+        n_vox, share = _patient_truth_shares(cohort)
+        keep = (n_vox >= voxels[0]) & (n_vox <= voxels[1])
+        s = share[keep]
+        row = {
+            "extent_variability": variability,
+            "n_patients": n_patients,
+            "min_voxels": voxels[0],
+            "max_voxels": voxels[1],
+            "n_tumour_patients": int(keep.sum()),
+            "share_p05": float(np.percentile(s, 5)),
+            "share_p95": float(np.percentile(s, 95)),
+            "share_median": float(np.median(s)),
+            "below_5pct": float(np.mean(s < 0.05)),
+            "above_60pct": float(np.mean(s > 0.6)),
+        }
+        rows.append(row)
+        print(
+            f"  extent_variability {variability}: {row['n_tumour_patients']} tumour "
+            f"patients with {voxels[0]}-{voxels[1]} voxels; truly tumour 5-95 % "
+            f"{row['share_p05']:.2f}-{row['share_p95']:.2f}, median "
+            f"{row['share_median']:.2f}; < 5 %: {row['below_5pct']:.2f}, > 60 %: "
+            f"{row['above_60pct']:.2f}"
+        )
+    return rows
+
+
+#: skmrs 0.1's default cohort, spectrum for spectrum (the pure label-noise regime).
+PURE = {
+    "field_effect": 0,
+    "age_effect": 0,
+    "b0_inhomogeneity": 0,
+    "baseline_distortion": 0,
+    "extent_variability": 0,
+}
+
+
+def label_shares():
+    """The share of tumour-labelled voxels (``target == 1``) that hold less
+    than half tumour (``tumour_fraction < 0.5``), in skmrs 0.1's cohort (the
+    pure label-noise regime) at its size and at the quick size with half the
+    label noise, and in the default cohort."""
+    settings = [
+        ("pure (skmrs 0.1's cohort)", 435, 0.6, PURE),
+        ("pure (skmrs 0.1's cohort)", 150, 0.3, PURE),
+        ("default", 435, 0.6, {}),
+        ("default", 150, 0.3, {}),
+    ]
+    rows = []
+    for variant, n_patients, label_noise, kwargs in settings:
+        cohort = make_mrs_cohort(
+            n_patients=n_patients, label_noise=label_noise, random_state=0, **kwargs
+        )
+        labelled = cohort.target == 1
+        mostly_not = float(np.mean(cohort.tumour_fraction[labelled] < 0.5))
+        rows.append(
+            {
+                "variant": variant,
+                "n_patients": n_patients,
+                "label_noise": label_noise,
+                "n_tumour_labelled": int(labelled.sum()),
+                "share_mostly_not_tumour": mostly_not,
+                "share_mostly_tumour": 1 - mostly_not,
+            }
+        )
+        print(
+            f"  {variant}, {n_patients} patients, label_noise {label_noise}: "
+            f"{mostly_not:.3f} of {int(labelled.sum())} tumour-labelled voxels hold "
+            "less than half tumour"
+        )
+    return rows
 
 
 def calibration(resnet_folds=3, workers=2, out="calibration.jsonl"):
@@ -175,6 +316,16 @@ def realism():
     return rows
 
 
+def _load_words():
+    """The machine's load averages, in words (``uptime``'s three figures)."""
+    one, five, fifteen = os.getloadavg()
+    return (
+        f"{'shared' if one > 1.5 else 'quiet'} machine: load average {one:.2f}, "
+        f"{five:.2f}, {fifteen:.2f} (uptime) on {os.cpu_count()} cores when the "
+        "record was written"
+    )
+
+
 def _write_record(path, rows, description=None, **extra):
     import json
 
@@ -209,7 +360,56 @@ def main():
     parser.add_argument(
         "--speed-record", help="write the speed and memory figures as a record"
     )
+    parser.add_argument("--basis-record", help="write the basis build time as a record")
+    parser.add_argument(
+        "--extent-record", help="write the per-patient tumour shares as a record"
+    )
+    parser.add_argument(
+        "--label-record", help="write the shares of mislabelled voxels as a record"
+    )
     args = parser.parse_args()
+    extra = False
+    if args.basis_record:
+        extra = True
+        rows = basis_time()
+        _write_record(
+            args.basis_record,
+            rows,
+            "seconds the metabolite basis takes to build (density-matrix "
+            "simulation of the 16 metabolites, then their FIDs): in a fresh "
+            "process with OMP_NUM_THREADS=1, the first make_mrs_cohort("
+            "n_patients=1, random_state=0) call (basis built) minus the second "
+            "(basis cached), wall (s) and process CPU time (cpu_s), one row per "
+            "process; load_1min is the machine's load average before each",
+            uses_cohort=False,
+            load=_load_words(),
+        )
+    if args.extent_record:
+        extra = True
+        _write_record(
+            args.extent_record,
+            extent_shares(),
+            "make_mrs_cohort(n_patients=2000, extent_variability=v, "
+            "random_state=0), the rest at the defaults: over the tumour patients "
+            "with 15-25 voxels, the share of a patient's voxels that are truly "
+            "tumour (target_true: at least half tumour tissue), its 5th and 95th "
+            "percentiles and median, and the fractions of those patients below "
+            "5 % and above 60 %",
+        )
+    if args.label_record:
+        extra = True
+        _write_record(
+            args.label_record,
+            label_shares(),
+            "the share of tumour-labelled voxels (target == 1) that hold less "
+            "than half tumour tissue (tumour_fraction < 0.5), and the rest, in "
+            "make_mrs_cohort(n_patients=n, label_noise=q, random_state=0) of the "
+            "default cohort and of the pure label-noise regime (field_effect=0, "
+            "age_effect=0, b0_inhomogeneity=0, baseline_distortion=0, "
+            "extent_variability=0: skmrs 0.1's cohort, spectrum for spectrum)",
+        )
+    if extra:
+        return
     speed = speed_and_memory()
     if args.speed_record:
         _write_record(
