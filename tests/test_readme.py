@@ -273,7 +273,9 @@ def test_table_check_on_a_smoke_record(tmp_path):
 # -- the figures of its prose, each from its record ------------------------------------
 
 _RESNET = 'model="ResNet (Table 1)"'
-_HEALTHY = "osprey_mm_sub01_press,osprey_sub01_press,osprey_sub02_press,suspect_svs30_rda"
+_HEALTHY = (
+    "osprey_mm_sub01_press,osprey_sub01_press,osprey_sub02_press,suspect_svs30_rda"
+)
 #: README text -> the :record: figure (docs/_ext/skmrs_records.py) it must render to,
 #: so that a re-measured record cannot leave the front page stating the old figure
 README_FIGURES = {

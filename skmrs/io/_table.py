@@ -769,4 +769,3 @@ def read_nifti_mrs_spectra(path, preprocessor=None):
         centre_frequency=mrs.centre_frequency,
     )
     return step.fit_transform(mrs.fids[passed]), mrs, decisions
-
