@@ -76,9 +76,16 @@ def _fit_poles(u: np.ndarray, head: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     """
     last = u[:, -1:, :]  # (n, 1, k)
     gram = np.swapaxes(last.conj(), 1, 2) @ last  # r^H r
-    scale = 1.0 / (1.0 - np.real(last @ np.swapaxes(last.conj(), 1, 2)))
+    rest = 1.0 - np.real(last @ np.swapaxes(last.conj(), 1, 2))  # 1 - r r^H
     shift = np.swapaxes(u[:, :-1].conj(), 1, 2) @ u[:, 1:]
-    poles = np.linalg.eigvals(shift + scale * (gram @ shift))
+    # a basis held by the last row alone (a degenerate FID) has no closed form:
+    # the least-squares solution of those rows instead
+    closed = rest[:, 0, 0] > 1e-10
+    kung = np.empty_like(shift)
+    kung[closed] = shift[closed] + (gram @ shift)[closed] / rest[closed]
+    if not closed.all():
+        kung[~closed] = np.linalg.pinv(u[~closed, :-1]) @ u[~closed, 1:]
+    poles = np.linalg.eigvals(kung)
     basis = np.swapaxes(_powers(poles, head.shape[-1]), 1, 2)  # (n, t, k)
     try:
         q, r = np.linalg.qr(basis)

@@ -257,6 +257,23 @@ def test_hlsvd_on_a_stack_equals_the_full_svd_per_fid_to_rounding():
     np.testing.assert_array_equal(got[-1], 0)
 
 
+def test_hlsvd_of_a_degenerate_fid_is_its_full_svd_result():
+    """A FID whose Hankel basis lies in its last row alone (one point, as in
+    scikit-learn's common checks on integer data) has no closed-form shift
+    invariance: it is solved by least squares, finite, as the full SVD does."""
+    from skmrs.preprocessing._hlsvd import remove_water_hlsvd
+
+    spike = np.zeros(1024, dtype=complex)
+    spike[511] = 1.0
+    fids = np.stack([spike, _fid_with_water(0, n_points=1024)])
+    args = (SW, CF, 4.7, (4.4, 5.0), 25)
+    got = remove_water_hlsvd(fids, *args)
+    assert np.isfinite(got).all()
+    for fid, row in zip(fids, got):
+        atol = 1e-9 * np.abs(fid).max()
+        np.testing.assert_allclose(row, _hlsvd_by_full_svd(fid, *args), atol=atol)
+
+
 def test_hlsvd_of_a_row_does_not_depend_on_its_neighbours():
     from skmrs.preprocessing._hlsvd import remove_water_hlsvd
 
