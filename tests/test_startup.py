@@ -18,12 +18,17 @@ def _loaded_after(code: str) -> list[str]:
     out = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     )
-    return out.stdout.splitlines()[-1].split()[1:]
+    return out.stdout.splitlines()[-1].split()
 
 
 def test_import_and_parser_load_no_heavy_module():
     assert _loaded_after("import skmrs") == []
     assert _loaded_after("import skmrs.cli; skmrs.cli.build_parser()") == []
+
+
+def test_the_probe_sees_what_is_loaded():
+    # the first module loaded counts too
+    assert _loaded_after("import torch") == ["torch"]
 
 
 def test_help_runs_without_heavy_modules():
@@ -47,3 +52,33 @@ def test_estimators_are_still_importable_from_the_top():
         assert "NoSuchThing" in str(exc)
     else:
         raise AssertionError("an unknown name must raise AttributeError")
+
+
+def test_a_network_model_file_loads_only_what_it_holds(tmp_path):
+    """Loading a ResNetClassifier's file imports neither the distillation
+    pipeline's imbalanced-learn nor the benchmark, plotting or inspection
+    subpackages (only the module its estimator names)."""
+    import numpy as np
+
+    from skmrs import ResNetClassifier
+    from skmrs.io import save_model
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(8, 32)).astype(np.float32)
+    net = ResNetClassifier(
+        n_filters=2, n_blocks=1, kernel_size=3, max_epochs=1, random_state=0
+    ).fit(X, np.arange(8) % 2)
+    path = tmp_path / "net.skmrs"
+    save_model(net, path)
+    code = (
+        "from skmrs.io import load_model\n"
+        f"model = load_model({str(path)!r})\n"
+        "assert type(model).__name__ == 'ResNetClassifier'\n"
+        "skmrs_parts = ('skmrs.benchmark', 'skmrs.plotting', 'skmrs.inspection', "
+        "'skmrs.sampling')\n"
+        "assert not [m for m in skmrs_parts if m in sys.modules], sys.modules.keys()"
+    )
+    loaded = _loaded_after(code)
+    assert "torch" in loaded
+    assert "imblearn" not in loaded
+    assert "matplotlib" not in loaded

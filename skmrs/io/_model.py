@@ -34,7 +34,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ..utils._model_state import ModelStateMixin, registered_model_types
+from ..utils._model_state import (
+    ModelStateMixin,
+    registered_model_type,
+    registered_model_types,
+)
 from ._files import atomic_path
 from ._model_checks import (
     DAMAGED,
@@ -94,17 +98,19 @@ TRUSTED_TYPES = {
 def _trusted_class(name) -> type:
     import importlib
 
-    registered = registered_model_types()
-    if isinstance(name, str) and name in registered:
-        return registered[name]
-    if name not in TRUSTED_TYPES:
+    if isinstance(name, str) and name in TRUSTED_TYPES:
+        module, attribute = TRUSTED_TYPES[name].split(":")
+        return getattr(importlib.import_module(module), attribute)
+    # a skmrs estimator: only the module the name points to is imported
+    cls = registered_model_type(name) if isinstance(name, str) else None
+    if cls is None:
+        registered = registered_model_types()
         raise ValueError(
             f"refused: the model file asks for the type {name!r}, which is not "
             "among the types a skmrs model file may hold "
             f"({', '.join(sorted([*registered, *TRUSTED_TYPES]))}); {DAMAGED}"
         )
-    module, attribute = TRUSTED_TYPES[name].split(":")
-    return getattr(importlib.import_module(module), attribute)
+    return cls
 
 
 def _trusted_names() -> dict[type, str]:

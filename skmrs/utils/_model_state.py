@@ -74,21 +74,47 @@ class ModelStateMixin:
         return obj
 
 
+def _skmrs_modules() -> list[str]:
+    """``skmrs`` and its public subpackages, by name."""
+    import skmrs
+
+    return ["skmrs"] + [
+        f"skmrs.{module.name}"
+        for module in pkgutil.iter_modules(skmrs.__path__)
+        if module.ispkg and not module.name.startswith("_")
+    ]
+
+
 def registered_model_types() -> dict[str, type]:
     """Every class that asked to be held by model files: name -> class.
 
-    The public subpackages of skmrs are imported first, so that every skmrs
-    estimator is defined and registered.
+    The public subpackages of skmrs are imported first, with every name they
+    export (some import theirs on first use), so that every skmrs estimator
+    is defined and registered.
     """
-    import skmrs
-
-    for module in pkgutil.iter_modules(skmrs.__path__):
-        if module.ispkg and not module.name.startswith("_"):
-            importlib.import_module(f"skmrs.{module.name}")
+    for name in _skmrs_modules():
+        module = importlib.import_module(name)
+        for attribute in getattr(module, "__all__", ()):
+            getattr(module, attribute)
     return dict(_REGISTRY)
 
 
 def registered_model_type(name: str) -> type | None:
-    """The class registered under ``name``, or None."""
+    """The class registered under ``name``, or None.
+
+    A skmrs name (``skmrs.ResNetClassifier``, ``skmrs.sampling.X``) imports
+    only the module it names, so that reading a model file imports what the
+    file holds and not every subpackage; any other name is looked up after
+    all of them are imported.
+    """
     cls = _REGISTRY.get(name)
+    if cls is not None or not isinstance(name, str):
+        return cls
+    module, _, attribute = name.rpartition(".")
+    if module in _skmrs_modules():
+        try:
+            getattr(importlib.import_module(module), attribute, None)
+        except ImportError:  # pragma: no cover - a broken installation
+            pass
+        cls = _REGISTRY.get(name)
     return cls if cls is not None else registered_model_types().get(name)
