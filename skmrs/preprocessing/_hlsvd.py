@@ -20,6 +20,15 @@ HLSVD_MAX_POINTS = 512
 #: singular value: those below are rounding noise (noise in a measured FID
 #: stays orders of magnitude above it).
 HLSVD_RELATIVE_FLOOR = 1e-6
+#: Rows L of the Hankel matrix (L x (n_fit - L + 1), at most ``n_fit // 2``:
+#: 256 rows by 257 columns). Any L between the model's order + 1 and
+#: n_fit - order gives valid pole estimates, least variable near n_fit / 3 to
+#: n_fit / 2 (Hua & Sarkar 1990); fewer rows would make the eigendecomposition
+#: (L / 256)^3 as costly, but on the real scans of ../shared/data 128, 96 or 64
+#: rows left up to about twice the residual water of 256 and moved the
+#: preprocessed spectra near 4.2 ppm by tens of noise sds
+#: (``benchmarks/bench_hlsvd_rows.py``, ``hlsvd_rows_v0.4.json``).
+HLSVD_MAX_ROWS = 256
 #: FIDs whose poles and water models are solved together.
 _FIDS_AT_A_TIME = 16
 
@@ -42,7 +51,7 @@ def remove_water_hlsvd(
     """
     fids = np.asarray(fids, dtype=np.complex128)
     n_fit = min(fids.shape[-1], HLSVD_MAX_POINTS)
-    n_rows = n_fit // 2
+    n_rows = min(HLSVD_MAX_ROWS, n_fit // 2)
     rank = min(n_components, n_rows - 1, n_fit - n_rows)
     if rank < 1 or len(fids) == 0:
         return fids.copy()

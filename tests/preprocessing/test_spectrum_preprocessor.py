@@ -201,12 +201,13 @@ def test_normalizer():
 
 
 def _hlsvd_by_full_svd(fid, spectral_width, centre_frequency, ppm_reference,
-                       water_range, n_components):  # fmt: skip
-    """HLSVD as skmrs 0.3.0 computed it: the full SVD, complex powers."""
+                       water_range, n_components, n_rows=256):  # fmt: skip
+    """HLSVD as skmrs 0.3.0 computed it: the full SVD, complex powers
+    (of a Hankel matrix of ``n_rows`` rows at most)."""
     import scipy.linalg
 
     n_fit = min(fid.shape[-1], 512)
-    n_rows = n_fit // 2
+    n_rows = min(n_rows, n_fit // 2)
     rank = min(n_components, n_rows - 1, n_fit - n_rows)
     head = fid[:n_fit]
     hankel = scipy.linalg.hankel(head[:n_rows], head[n_rows - 1 :])
@@ -272,6 +273,24 @@ def test_hlsvd_of_a_degenerate_fid_is_its_full_svd_result():
     for fid, row in zip(fids, got):
         atol = 1e-9 * np.abs(fid).max()
         np.testing.assert_allclose(row, _hlsvd_by_full_svd(fid, *args), atol=atol)
+
+
+def test_hlsvd_max_rows_sets_the_hankel_rows(monkeypatch):
+    """``HLSVD_MAX_ROWS`` (256) is the number of rows of the Hankel matrix
+    over the same 512 points: 64 gives the full SVD's result of a 64 x 449
+    matrix, not that of 256 x 257."""
+    from skmrs.preprocessing import _hlsvd
+
+    fids = np.stack([_fid_with_water(seed) for seed in range(3)])
+    args = (SW, CF, 4.7, (4.4, 5.0), 25)
+    assert _hlsvd.HLSVD_MAX_ROWS == 256
+    monkeypatch.setattr(_hlsvd, "HLSVD_MAX_ROWS", 64)
+    got = _hlsvd.remove_water_hlsvd(fids, *args)
+    for fid, row in zip(fids, got):
+        atol = 1e-9 * np.abs(fid).max()
+        expected = _hlsvd_by_full_svd(fid, *args, n_rows=64)
+        np.testing.assert_allclose(row, expected, rtol=0, atol=atol)
+        assert np.abs(row - _hlsvd_by_full_svd(fid, *args)).max() > 100 * atol
 
 
 def test_hlsvd_of_a_row_does_not_depend_on_its_neighbours():
