@@ -42,6 +42,12 @@ the reference (L = 256, skmrs 0.4.0's), the others are compared with it:
   192) are compared too, not timed: how far an equally valid L moves them.
 
 Writes a JSON record (benchmarks/results/README.md).
+
+Private modules studied: ``skmrs.preprocessing._hlsvd`` (the estimator
+under study: its row count and its eigensolver are swapped in turn) and
+``skmrs.preprocessing._steps`` (its FID-to-spectrum steps, to compare the
+water-removed spectra before referencing). A study of internals, not a
+figure of the public API: a refactor of these modules may break it.
 """
 
 from __future__ import annotations
