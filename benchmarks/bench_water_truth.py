@@ -46,7 +46,9 @@ columns and ``POWER`` power iterations on the block's 16 Hankel matrices by
 stacked matrix products, a fixed random start; no LAPACK eigensolver on the
 256 x 256 matrices); ``rand-K10-fft``, the same estimator with every
 product by a Hankel matrix or its adjoint done by FFTs of the 512 points
-(:func:`randomized_fft_leading_vectors`, equal to ``rand-K10`` to
+(``skmrs.preprocessing._hlsvd.randomized_left_singular_vectors``, the
+package's ``water_removal="hlsvd-randomized"`` since this study, with the
+same oversampling, power iterations and seed: equal to ``rand-K10`` to
 rounding, no Hankel matrix formed). Per FID, in units of its noise sd
 (the sd of the real part of the apodised, zero-filled spectrum, known from
 the noise added):
@@ -99,7 +101,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import scipy.fft
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -123,7 +124,8 @@ MACHINE = "AMD EPYC, 2 cores, no GPU, shared (load from another benchmark)"
 KINDS = ("lorentzian", "voigt", "eddy", "two")
 ZHEEVR = _hlsvd.leading_left_singular_vectors
 #: Extra columns and power iterations of the randomized range finder.
-OVERSAMPLE, POWER = 10, 2
+OVERSAMPLE = _hlsvd.RANDOMIZED_OVERSAMPLES  # 10
+POWER = _hlsvd.RANDOMIZED_POWER_ITERATIONS  # 2
 #: name: (Hankel rows, components, eigensolver)
 VARIANTS = {
     "today": (256, 25, "zheevr"),
@@ -166,40 +168,6 @@ def randomized_leading_vectors(head, n_rows, rank):
     return u, kept
 
 
-def _hankel_times(spectrum, x, n_rows):
-    """``H x`` for the Hankel matrices ``H[k, i, j] = head[k, i + j]`` of
-    ``n_rows`` rows and ``x.shape[1]`` columns, given ``fft(head)``: a
-    correlation, by FFTs of the heads' length (no term wraps around)."""
-    n_cols = x.shape[1]
-    product = scipy.fft.fft(x[:, ::-1], n=spectrum.shape[-1], axis=1)
-    product *= spectrum[:, :, np.newaxis]
-    return scipy.fft.ifft(product, axis=1)[:, n_cols - 1 : n_cols - 1 + n_rows]
-
-
-def randomized_fft_leading_vectors(head, n_rows, rank):
-    """:func:`randomized_leading_vectors` with every product by a Hankel
-    matrix or its adjoint done by FFTs (:func:`_hankel_times`) instead of
-    forming the matrices: the same estimate to rounding."""
-    n_fit = head.shape[-1]
-    n_cols = n_fit - n_rows + 1
-    spectrum = scipy.fft.fft(head, axis=-1)
-    rng = np.random.default_rng(0)
-    shape = (n_cols, rank + OVERSAMPLE)
-    omega = rng.standard_normal(shape) + 1j * rng.standard_normal(shape)
-    y = _hankel_times(spectrum, np.broadcast_to(omega, (len(head), *shape)), n_rows)
-    for _ in range(POWER):
-        y = np.linalg.qr(y)[0]
-        y = _hankel_times(spectrum, _hankel_times(spectrum, y.conj(), n_cols).conj(),
-                          n_rows)  # fmt: skip
-    q = np.linalg.qr(y)[0]
-    small = _hankel_times(spectrum, q.conj(), n_cols)  # conj(H^H q): (n, C, p)
-    values, vectors = np.linalg.eigh(np.swapaxes(small, 1, 2) @ small.conj())
-    values = values[:, ::-1][:, :rank]
-    u = q @ vectors[:, :, ::-1][:, :, :rank]
-    kept = np.sum(values > _hlsvd.HLSVD_RELATIVE_FLOOR**2 * values[:, :1], axis=1)
-    return u, kept
-
-
 def _use(variant: str):
     """Set the module's row count and eigensolver; return the former ones."""
     n_rows, _, method = VARIANTS[variant]
@@ -207,7 +175,7 @@ def _use(variant: str):
     _hlsvd.HLSVD_MAX_ROWS = n_rows
     _hlsvd.leading_left_singular_vectors = {
         "randomized": randomized_leading_vectors,
-        "randomized fft": randomized_fft_leading_vectors,
+        "randomized fft": _hlsvd.randomized_left_singular_vectors,
     }.get(method, ZHEEVR)
     return former
 

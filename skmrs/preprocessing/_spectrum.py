@@ -22,7 +22,7 @@ from threadpoolctl import threadpool_limits
 from ..datasets import default_ppm_axis
 from ..utils._model_state import ModelStateMixin
 from ..utils._validation import _check_real, _is_complex
-from ._hlsvd import remove_water_hlsvd
+from ._hlsvd import RANDOMIZED_MAX_COMPONENTS, remove_water_hlsvd
 from ._steps import (
     estimate_shift,
     estimate_zero_order_phase,
@@ -79,14 +79,27 @@ class SpectrumPreprocessor(ModelStateMixin, TransformerMixin, BaseEstimator):
         Complex-conjugate the FIDs first. NIfTI-MRS files need no conjugation;
         LCModel ``.RAW`` files and some vendor exports do (their spectrum
         appears mirrored about the carrier, NAA near 7.4 ppm).
-    water_removal : {"hlsvd"} or None, default="hlsvd"
+    water_removal : {"hlsvd", "hlsvd-randomized"} or None, default="hlsvd"
         Remove residual water by HLSVD (the FID is fitted as a sum of damped
         sinusoids and those in ``water_range`` are subtracted), or do nothing.
+        ``"hlsvd"`` finds the leading singular directions of each FID's
+        Hankel matrix exactly (LAPACK, one FID at a time); the faster
+        ``"hlsvd-randomized"`` finds them by a randomized range finder for
+        stacks of FIDs (about four times faster on a whole-brain MRSI file)
+        and takes ``n_water_components`` of at most 10: against simulated
+        FIDs with known metabolites and water, 10 components found this way
+        were as accurate as the exact 25 (median, 95th percentile and
+        largest error of the spectra about 0.5, 5 and 13 noise sds, against
+        0.5, 5 and 17) and left less water, whereas more components lie in
+        the noise, which it does not resolve. On a noisy real scan it left
+        more water than the default; see "Faster water removal for
+        whole-brain MRSI" in the scale page of the documentation.
     water_range : array-like of shape (2,), default=(4.4, 5.0)
         Chemical-shift interval (ppm, before referencing) whose HLSVD
         components are removed.
     n_water_components : int, default=25
-        Number of damped sinusoids of the HLSVD model.
+        Number of damped sinusoids of the HLSVD model; at most 10 with
+        ``water_removal="hlsvd-randomized"``.
     line_broadening : float, default=2.0
         Exponential apodisation in Hz (the Lorentzian line broadening it
         adds); 0 switches it off.
@@ -149,6 +162,10 @@ class SpectrumPreprocessor(ModelStateMixin, TransformerMixin, BaseEstimator):
     .. [2] W. W. F. Pijnappel, A. van den Boogaart, R. de Beer and
        D. van Ormondt, "SVD-based quantification of magnetic resonance
        signals", J. Magn. Reson. 97 (1992) 122-134.
+    .. [3] N. Halko, P. G. Martinsson and J. A. Tropp, "Finding structure
+       with randomness: probabilistic algorithms for constructing approximate
+       matrix decompositions", SIAM Review 53 (2011) 217-288
+       (``water_removal="hlsvd-randomized"``).
 
     Examples
     --------
@@ -177,7 +194,7 @@ class SpectrumPreprocessor(ModelStateMixin, TransformerMixin, BaseEstimator):
         "centre_frequency": [Interval(Real, 0, None, closed="neither")],
         "ppm_reference": [Interval(Real, None, None, closed="neither")],
         "conjugate": ["boolean"],
-        "water_removal": [StrOptions({"hlsvd"}), None],
+        "water_removal": [StrOptions({"hlsvd", "hlsvd-randomized"}), None],
         "water_range": ["array-like"],
         "n_water_components": [Interval(Integral, 1, None, closed="left")],
         "line_broadening": [Interval(Real, 0, None, closed="left")],
@@ -236,6 +253,18 @@ class SpectrumPreprocessor(ModelStateMixin, TransformerMixin, BaseEstimator):
         return parts[:n_rows] + 1j * parts[n_rows:]
 
     def _check_peak_parameters(self) -> tuple[tuple[float, float], np.ndarray]:
+        if (
+            self.water_removal == "hlsvd-randomized"
+            and self.n_water_components > RANDOMIZED_MAX_COMPONENTS
+        ):
+            raise ValueError(
+                'water_removal="hlsvd-randomized" takes n_water_components <= '
+                f"{RANDOMIZED_MAX_COMPONENTS}; got n_water_components="
+                f"{self.n_water_components!r}. The randomized range finder "
+                "cannot find the directions beyond the leading ~10, which lie in "
+                "the noise; use n_water_components <= "
+                f'{RANDOMIZED_MAX_COMPONENTS} or water_removal="hlsvd".'
+            )
         water_range = np.asarray(self.water_range, dtype=float)
         if water_range.shape != (2,) or not water_range[0] < water_range[1]:
             raise ValueError(
@@ -304,7 +333,7 @@ class SpectrumPreprocessor(ModelStateMixin, TransformerMixin, BaseEstimator):
         """
         if self.conjugate:
             fids = np.conj(fids)
-        if self.water_removal == "hlsvd":
+        if self.water_removal in ("hlsvd", "hlsvd-randomized"):
             fids = remove_water_hlsvd(
                 fids,
                 self.spectral_width,
@@ -312,6 +341,7 @@ class SpectrumPreprocessor(ModelStateMixin, TransformerMixin, BaseEstimator):
                 self.ppm_reference,
                 water_range,
                 self.n_water_components,
+                solver="exact" if self.water_removal == "hlsvd" else "randomized",
             )
         spectra = fid_to_spectrum(
             fids, self.spectral_width, self.line_broadening, self.zero_fill
