@@ -2,6 +2,7 @@
 
     OMP_NUM_THREADS=1 python benchmarks/bench_scale.py [--sweeps NAME ...]
         [--quick | --sizes N ...] [--jobs J] [--workdir DIR]
+        [--preprocess JSON ...] [--repeats R]
         [--out benchmarks/results/scale_v0.4.json]
 
 Each measurement runs in a fresh process on one torch thread (this script
@@ -22,7 +23,9 @@ before the step) over what the process held before it. Sweeps (``SWEEPS``):
 - ``preprocess_mrsi``: reading, gating and preprocessing one NIfTI-MRS MRSI
   file of n FIDs (the in-vivo osprey scan of ../shared/data, each voxel with
   its own amplitude, frequency offset and noise; a synthetic FID without it),
-  as ``skmrs predict`` does;
+  as ``skmrs predict`` does, with ``SpectrumPreprocessor``'s defaults or the
+  settings of each ``--preprocess`` JSON object (``'{}'`` the defaults; rows'
+  ``preprocess``, the settings as JSON, keys sorted);
 - ``make_mrs_cohort``: the simulator, n = spectra of the cohort;
 - ``svm_fit``: fitting the benchmark's SVM row
   (``CalibratedClassifierCV(SVC(), ensemble=False)``) on n spectra.
@@ -42,9 +45,13 @@ predict_cli_csv --sizes 1000000``, or one size per sweep:
 ``--sizes predict_cli=1000000 preprocess_mrsi=1024``); ``--jobs``
 measures that many points at once, each in its own process (its CPU
 seconds are its own); ``--workdir`` keeps the tables and MRSI files there
-and reuses the tables already written. A CSV table repeats one block of
-10,000 formatted spectra (its patient ids run on), so that writing a
-million rows takes minutes, not an hour.
+and reuses the tables already written; ``--repeats`` measures every point
+that many times (rows' ``repeat``), the ``--preprocess`` settings alternated
+within each repeat: the 1,024-FID figure of the faster water removal is
+``--sizes preprocess_mrsi=1024 --preprocess '{}' '{"water_removal":
+"hlsvd-randomized", "n_water_components": 10}' --repeats 2``. A CSV
+table repeats one block of 10,000 formatted spectra (its patient ids run
+on), so that writing a million rows takes minutes, not an hour.
 Writes a JSON record (benchmarks/results/README.md).
 """
 
@@ -149,12 +156,12 @@ def _child_predict_cli_csv(n: int, workdir: Path) -> dict:
     return _child_predict_cli(n, workdir, suffix="csv")
 
 
-def _child_preprocess_mrsi(n: int, workdir: Path) -> dict:
+def _child_preprocess_mrsi(n: int, workdir: Path, settings: str = "{}") -> dict:
     from skmrs.io import read_nifti_mrs_spectra
     from skmrs.preprocessing import SpectrumPreprocessor
 
     path = workdir / f"mrsi_{n}.nii.gz"
-    template = SpectrumPreprocessor()
+    template = SpectrumPreprocessor(**json.loads(settings))
     return _measure(
         lambda: {"n_scored": len(read_nifti_mrs_spectra(path, template)[0])}
     )
@@ -181,12 +188,12 @@ def _child_svm_fit(n: int, workdir: Path) -> dict:
     return {**result, "n_spectra": len(cohort.data)}
 
 
-def run_child(sweep: str, n: int, workdir: Path) -> None:
+def run_child(sweep: str, n: int, workdir: Path, *settings: str) -> None:
     if not sweep.startswith("predict_cli"):  # the command's start-up: imports
         import torch
 
         torch.set_num_threads(1)
-    result = globals()[f"_child_{sweep}"](n, workdir)
+    result = globals()[f"_child_{sweep}"](n, workdir, *settings)
     print(json.dumps(result))
 
 
@@ -282,8 +289,10 @@ def prepare(sweep: str, sizes, workdir: Path) -> dict:
     return {}
 
 
-def measure(sweep: str, n: int, workdir: Path) -> dict:
+def measure(sweep: str, n: int, workdir: Path, settings: str = "") -> dict:
+    """One point in a fresh process; ``settings``: ``--preprocess`` JSON."""
     cmd = [sys.executable, __file__, "--child", sweep, str(n), str(workdir)]
+    cmd += [settings] if settings else []
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     if done.returncode:
@@ -291,9 +300,11 @@ def measure(sweep: str, n: int, workdir: Path) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _measure_task(sweep: str, n: int, workdir: str) -> dict:
+def _measure_task(
+    sweep: str, n: int, workdir: str, settings: str = "", repeat: int = 0
+) -> dict:
     """One point as a job of :func:`skmrs.benchmark.run_tasks`."""
-    return {"measured": measure(sweep, n, Path(workdir))}
+    return {"measured": measure(sweep, n, Path(workdir), settings)}
 
 
 def fit_exponent(sizes, seconds) -> tuple[float, float]:
@@ -303,35 +314,64 @@ def fit_exponent(sizes, seconds) -> tuple[float, float]:
     return float(b), float(np.exp(log_a))
 
 
-def run_sweeps(sizes: dict, workdir: Path, jobs: int = 1) -> list[dict]:
-    """Measure each sweep at its sizes (``jobs`` points at once), then fit
-    the exponents."""
+def _settings(text: str) -> str:
+    """``--preprocess`` item: a JSON object of SpectrumPreprocessor settings,
+    checked, as compact JSON with its keys sorted."""
+    from skmrs.preprocessing import SpectrumPreprocessor
+
+    try:
+        settings = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise argparse.ArgumentTypeError(f"not JSON: {text!r} ({exc})") from exc
+    if not isinstance(settings, dict):
+        raise argparse.ArgumentTypeError(f"not a JSON object: {text!r}")
+    try:  # a misspelt setting or value fails here, not in a child
+        SpectrumPreprocessor(**settings)._validate_params()
+    except (TypeError, ValueError) as exc:
+        raise argparse.ArgumentTypeError(f"{text}: {exc}") from exc
+    return json.dumps(settings, sort_keys=True, separators=(",", ":"))
+
+
+def run_sweeps(
+    sizes: dict, workdir: Path, jobs: int = 1, preprocess=("{}",), repeats: int = 1
+) -> list[dict]:
+    """Measure each sweep at its sizes (``jobs`` points at once), ``repeats``
+    times, ``preprocess_mrsi`` with each of the ``preprocess`` settings in
+    turn; then fit the exponents (per sweep, settings and repeat)."""
     from skmrs.benchmark import run_tasks
 
     notes = {sweep: prepare(sweep, n, workdir) for sweep, n in sizes.items()}
-    points = [(sweep, n) for sweep, n_all in sizes.items() for n in n_all]
+    variants = {s: preprocess if s == "preprocess_mrsi" else ("",) for s in sizes}
+    points = [(sweep, n, settings, repeat)
+              for repeat in range(repeats) for sweep, n_all in sizes.items()
+              for settings in variants[sweep] for n in n_all]  # fmt: skip
     records = run_tasks(
-        _measure_task, [(*p, str(workdir)) for p in points], n_jobs=jobs
-    )
+        _measure_task, [(s, n, str(workdir), v, r) for s, n, v, r in points],
+        n_jobs=jobs,
+    )  # fmt: skip
     for record in records:
         if "error" in record:
             raise RuntimeError(f"{record['task']}: {record['error']}")
     results = {p: record["measured"] for p, record in zip(points, records)}
     rows = []
-    for sweep, n_all in sizes.items():
-        measured = [(n, results[sweep, n]) for n in n_all]
-        rows += _sweep_rows(sweep, measured, notes[sweep])
+    for repeat in range(repeats):
+        for sweep, n_all in sizes.items():
+            for settings in variants[sweep]:
+                measured = [(n, results[sweep, n, settings, repeat]) for n in n_all]
+                extra = {"preprocess": settings, "repeat": repeat}
+                rows += _sweep_rows(sweep, measured, notes[sweep], extra)
     return rows
 
 
-def _sweep_rows(sweep: str, measured, notes: dict) -> list[dict]:
+def _sweep_rows(sweep: str, measured, notes: dict, extra: dict) -> list[dict]:
     rows = []
+    label = f"{sweep} {extra['preprocess']}".strip()
     for n, result in measured:
         size = result.get("n_spectra", n)
-        rows.append(_row(sweep, "measured", size, result, notes))
+        rows.append(_row(sweep, "measured", size, result, notes, extra))
         startup = result.get("startup_seconds")
         startup = "" if startup is None else f"  start-up {startup:6.2f} s"
-        print(f"{sweep:16s} n={size:>8}  {result['seconds']:8.2f} s  "
+        print(f"{label:16s} n={size:>8}  {result['seconds']:8.2f} s  "
               f"(CPU {result['cpu_seconds']:7.2f} s)  "
               f"{rows[-1]['ms_per_item']:8.3f} ms each  peak +"
               f"{result['peak_mb']:7.1f} MB  RSS {result['rss_mb']:7.1f} MB"
@@ -339,11 +379,12 @@ def _sweep_rows(sweep: str, measured, notes: dict) -> list[dict]:
     if len(rows) < 3:
         return rows
     b, a = fit_exponent([r["size"] for r in rows], [r["seconds"] for r in rows])
-    print(f"{sweep:16s} time ~ n^{b:.2f}", flush=True)
-    return rows + [_row(sweep, "fit", None, {"exponent": b, "coefficient": a}, notes)]
+    print(f"{label:16s} time ~ n^{b:.2f}", flush=True)
+    fit = {"exponent": b, "coefficient": a}
+    return rows + [_row(sweep, "fit", None, fit, notes, extra)]
 
 
-def _row(sweep, kind, size, result, notes) -> dict:
+def _row(sweep, kind, size, result, notes, extra) -> dict:
     seconds, cpu = result.get("seconds"), result.get("cpu_seconds")
     each = None if seconds is None or size is None else seconds / size
     return {
@@ -364,6 +405,7 @@ def _row(sweep, kind, size, result, notes) -> dict:
         "exponent": result.get("exponent"),
         "coefficient": result.get("coefficient"),
         "notes": json.dumps(notes) if notes else "",
+        **extra,
     }
 
 
@@ -377,7 +419,7 @@ def _sizes(text: str) -> dict:
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        run_child(sys.argv[2], int(sys.argv[3]), Path(sys.argv[4]))
+        run_child(sys.argv[2], int(sys.argv[3]), Path(sys.argv[4]), *sys.argv[5:])
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sweeps", nargs="+", choices=list(SWEEPS), default=None)
@@ -391,6 +433,15 @@ def main() -> None:
     )
     parser.add_argument("--jobs", type=int, default=1, help="points measured at once")
     parser.add_argument("--workdir", type=Path, help="keep and reuse tables here")
+    parser.add_argument(
+        "--preprocess",
+        nargs="+",
+        type=_settings,
+        default=["{}"],
+        help="preprocess_mrsi: SpectrumPreprocessor settings as a JSON object "
+        "('{}': the defaults); several are measured in turn",
+    )
+    parser.add_argument("--repeats", type=int, default=1, help="every point R times")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     rows = []
@@ -402,7 +453,7 @@ def main() -> None:
         sweeps = args.sweeps or [s for s in chosen if s is not None] or list(SWEEPS)
         preset = {s: SWEEPS[s][1 if args.quick else 0] for s in sweeps}
         sizes = {s: chosen.get(s) or chosen.get(None) or preset[s] for s in sweeps}
-        rows = run_sweeps(sizes, workdir, args.jobs)
+        rows = run_sweeps(sizes, workdir, args.jobs, args.preprocess, args.repeats)
     if args.out:
         sys.path.insert(0, str(Path(__file__).parent))
         from _records import record_header
