@@ -23,7 +23,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..datasets import default_ppm_axis
-from ._steps import _smoothed_magnitude, fid_to_spectrum, ppm_axis
+from ._steps import _smoothed_magnitude, fid_to_spectrum, ppm_axis, ppm_window
 
 #: A peak between 1.8 and 3.4 ppm must reach this many noise standard
 #: deviations; pure noise reaches 2.4 (rarely 3.5), the noisiest in-vivo file
@@ -40,6 +40,12 @@ _METABOLITES = (1.8, 3.4)
 _WATER = (4.4, 5.0)
 _REFERENCE_PEAKS = (2.01, 3.03)
 _PEAK_WINDOW = 0.1
+#: Where the decisions read the smoothed spectra: the metabolite range and
+#: the reference peaks' windows.
+_SMOOTHED_SPAN = (
+    min(_METABOLITES[0], min(_REFERENCE_PEAKS) - _PEAK_WINDOW),
+    max(_METABOLITES[1], max(_REFERENCE_PEAKS) + _PEAK_WINDOW),
+)
 
 
 class GateDecision(NamedTuple):
@@ -141,11 +147,13 @@ def _decide(fid, spectral_width, centre_frequency, ppm_reference):
             f"the noise (peak/noise {peak_to_noise:.1f} < {MIN_PEAK_TO_NOISE}): "
             "a voxel outside the excited volume?",
         )
-    smooth, mirror = (_smoothed_magnitude(s, step) for s in spectra)
-    refusal = _conjugated(smooth, mirror, ppm, ppm_reference)
+    # the decisions read the smoothed spectra at 1.8-3.4 ppm only
+    keep = ppm_window(ppm, *_SMOOTHED_SPAN, pad=1)
+    smooth, mirror = (_smoothed_magnitude(s, step, keep) for s in spectra)
+    refusal = _conjugated(smooth, mirror, ppm[keep], ppm_reference)
     if refusal is not None:
         return refusal
-    metabolites = max(_peak(s, ppm, *_METABOLITES) for s in (smooth, mirror))
+    metabolites = max(_peak(s, ppm[keep], *_METABOLITES) for s in (smooth, mirror))
     water = _peak(magnitude[0], ppm, *_WATER) / max(metabolites, 1e-30)
     if water > WATER_REFERENCE_RATIO:
         return GateDecision(

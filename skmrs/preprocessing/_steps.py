@@ -63,15 +63,38 @@ def fid_to_spectrum(
     return np.fft.fftshift(spectra, axes=-1)
 
 
-def _smoothed_magnitude(spectrum: np.ndarray, step_ppm: float) -> np.ndarray:
-    """Magnitude spectrum filtered by a difference of Gaussians (ppm widths)."""
+def ppm_window(ppm: np.ndarray, low: float, high: float, pad: int = 0) -> slice:
+    """The points of a descending ``ppm`` axis in ``[low, high]``, plus ``pad``
+    points on each side (clipped to the axis)."""
+    start = int(np.searchsorted(-ppm, -high, side="left"))
+    stop = int(np.searchsorted(-ppm, -low, side="right"))
+    return slice(max(start - pad, 0), min(stop + pad, len(ppm)))
+
+
+def _smoothed_magnitude(
+    spectrum: np.ndarray, step_ppm: float, keep: slice | None = None
+) -> np.ndarray:
+    """Magnitude spectrum filtered by a difference of Gaussians (ppm widths).
+
+    With ``keep`` (a slice of the last axis), only those points are filtered
+    and returned, from the input points the filter reaches: the values of the
+    whole spectrum's filtering there, bit for bit, at a fraction of the cost
+    (referencing and the gate look at 1.8-3.4 ppm of a 16-ppm spectrum).
+    """
     half = int(np.ceil(4 * _BROAD_PPM / step_ppm))
     offsets = np.arange(-half, half + 1) * step_ppm
     kernel = np.zeros_like(offsets)
     for sigma, sign in ((_NARROW_PPM, 1.0), (_BROAD_PPM, -1.0)):
         gauss = np.exp(-0.5 * (offsets / sigma) ** 2)
         kernel += sign * gauss / gauss.sum()
-    return scipy.ndimage.convolve1d(np.abs(spectrum), kernel, mode="nearest")
+    if keep is None:
+        return scipy.ndimage.convolve1d(np.abs(spectrum), kernel, mode="nearest")
+    start, stop, _ = keep.indices(spectrum.shape[-1])
+    low, high = max(start - half, 0), min(stop + half, spectrum.shape[-1])
+    smooth = scipy.ndimage.convolve1d(
+        np.abs(spectrum[..., low:high]), kernel, mode="nearest"
+    )
+    return smooth[..., start - low : stop - low]
 
 
 def estimate_shift(
@@ -90,13 +113,16 @@ def estimate_shift(
     spectrum's true ppm axis is ``ppm - s``.
     """
     step = float(ppm[0] - ppm[1])
-    smooth = _smoothed_magnitude(spectrum, step)
     n_steps = int(np.floor(max_shift / step))
     shifts = np.arange(-n_steps, n_steps + 1) * step
     peaks = np.asarray(reference_peaks, dtype=float)
-    score = interp_descending(
-        peaks[np.newaxis, :] + shifts[:, np.newaxis], ppm, smooth
-    ).sum(axis=1)
+    points = peaks[np.newaxis, :] + shifts[:, np.newaxis]
+    # only the points the search reads are smoothed (the same values)
+    keep = ppm_window(ppm, points.min(), points.max(), pad=2)
+    if keep.stop - keep.start < 2:
+        keep = slice(0, len(ppm))
+    smooth = _smoothed_magnitude(spectrum, step, keep)
+    score = interp_descending(points, ppm[keep], smooth).sum(axis=1)
     best = int(np.argmax(score))
     if 0 < best < len(shifts) - 1:
         left, mid, right = score[best - 1 : best + 2]

@@ -10,10 +10,12 @@ from sklearn.pipeline import make_pipeline
 from skmrs.datasets import default_ppm_axis
 from skmrs.preprocessing import SpectrumNormalizer, SpectrumPreprocessor
 from skmrs.preprocessing._steps import (
+    _smoothed_magnitude,
     estimate_shift,
     estimate_zero_order_phase,
     fid_to_spectrum,
     ppm_axis,
+    ppm_window,
 )
 
 SW, CF = 2000.0, 123.2
@@ -335,3 +337,47 @@ def test_memory_of_transform_does_not_hold_every_zero_filled_spectrum():
     all_spectra = fids.shape[0] * fids.shape[1] * 4 * 16  # zero-filled complex128
     checked_input = 2 * fids.astype(np.complex128).nbytes  # validation's copies
     assert peak < checked_input + all_spectra / 2, (peak, checked_input, all_spectra)
+
+
+@pytest.mark.parametrize(
+    "span", [(1.8, 3.4), (-3.0, -2.9), (12.0, 20.0), (-20.0, -10.0), (-30.0, 30.0)]
+)
+def test_smoothing_a_window_gives_the_whole_spectrum_there_bit_for_bit(span):
+    # referencing and the gate smooth only the ppm they read (issue 25): the
+    # values must be those of smoothing the whole spectrum, at the edges too
+    rng = np.random.default_rng(0)
+    fid = make_fid(shift=0.05) + rng.normal(scale=0.3, size=(1024, 2)) @ [1, 1j]
+    spectrum = fid_to_spectrum(fid, SW, 2.0, 4)
+    ppm = ppm_axis(spectrum.size, SW, CF, 4.7)
+    step = float(ppm[0] - ppm[1])
+    keep = ppm_window(ppm, *span, pad=1)
+    whole = _smoothed_magnitude(spectrum, step)
+    part = _smoothed_magnitude(spectrum, step, keep)
+    assert part.shape == whole[keep].shape
+    np.testing.assert_array_equal(part, whole[keep])
+
+
+def test_ppm_window_on_a_descending_axis():
+    ppm = np.array([5.0, 4.0, 3.0, 2.0, 1.0, 0.0])
+    assert ppm_window(ppm, 1.5, 3.0) == slice(2, 4)
+    assert ppm_window(ppm, 1.5, 3.0, pad=1) == slice(1, 5)
+    assert ppm_window(ppm, -9.0, 9.0, pad=3) == slice(0, 6)
+
+
+@pytest.mark.parametrize("shift", [-0.15, 0.0, 0.12])
+def test_shift_estimate_equals_its_whole_spectrum_definition(shift):
+    rng = np.random.default_rng(1)
+    fid = make_fid(shift=shift) + rng.normal(scale=0.2, size=(1024, 2)) @ [1, 1j]
+    spectrum = fid_to_spectrum(fid, SW, 2.0, 4)
+    ppm = ppm_axis(spectrum.size, SW, CF, 4.7)
+    step = float(ppm[0] - ppm[1])
+    # the definition: the whole smoothed spectrum, read at peaks + shifts
+    smooth = _smoothed_magnitude(spectrum, step)
+    shifts = np.arange(-int(0.2 / step), int(0.2 / step) + 1) * step
+    points = np.array([2.01, 3.03])[np.newaxis, :] + shifts[:, np.newaxis]
+    score = np.interp(-points, -ppm, smooth, left=0.0, right=0.0).sum(axis=1)
+    best = int(np.argmax(score))
+    left, mid, right = score[best - 1 : best + 2]
+    expected = shifts[best] + 0.5 * step * (left - right) / (left - 2 * mid + right)
+    assert estimate_shift(spectrum, ppm, (2.01, 3.03), 0.2) == expected
+    assert abs(expected - shift) < 0.01
