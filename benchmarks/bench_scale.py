@@ -26,6 +26,10 @@ before the step) over what the process held before it. Sweeps (``SWEEPS``):
   as ``skmrs predict`` does, with ``SpectrumPreprocessor``'s defaults or the
   settings of each ``--preprocess`` JSON object (``'{}'`` the defaults; rows'
   ``preprocess``, the settings as JSON, keys sorted);
+- ``predict_mrsi``: ``skmrs predict`` of such a file with the quick network
+  saved with those preprocessing settings: reading, gating, preprocessing,
+  scoring and both CSVs, after the command ran once on a one-FID file (its
+  start-up, less the imports: the process trains and saves the network first);
 - ``make_mrs_cohort``: the simulator, n = spectra of the cohort;
 - ``svm_fit``: fitting the benchmark's SVM row
   (``CalibratedClassifierCV(SVC(), ensemble=False)``) on n spectra.
@@ -74,6 +78,7 @@ SWEEPS = {
     "predict_cli": ([20_000, 60_000, 120_000], [2_000, 8_000]),
     "predict_cli_csv": ([10_000, 30_000, 60_000], [2_000, 8_000]),
     "preprocess_mrsi": ([16, 64, 256], [8, 16, 32]),
+    "predict_mrsi": ([64, 256, 1024], [8, 32]),
     "make_mrs_cohort": ([25, 100, 400], [20, 40, 80]),
     "svm_fit": ([80, 160, 320], [20, 40, 80]),
 }
@@ -165,6 +170,37 @@ def _child_preprocess_mrsi(n: int, workdir: Path, settings: str = "{}") -> dict:
     return _measure(
         lambda: {"n_scored": len(read_nifti_mrs_spectra(path, template)[0])}
     )
+
+
+def _child_predict_mrsi(n: int, workdir: Path, settings: str = "{}") -> dict:
+    """``skmrs predict`` of an MRSI file of n FIDs with a model file whose
+    preprocessing is ``settings``, after the command ran once on one FID."""
+    from skmrs.cli import main
+    from skmrs.datasets import default_ppm_axis
+    from skmrs.io import save_model
+    from skmrs.preprocessing import SpectrumPreprocessor
+
+    model = workdir / f"model_mrsi_{os.getpid()}.skmrs"
+    preprocessing = SpectrumPreprocessor(**json.loads(settings))
+    save_model(
+        _quick_resnet(), model, ppm=default_ppm_axis(), preprocessing=preprocessing
+    )
+
+    def argv(fids):
+        return ["predict", str(model), str(workdir / f"mrsi_{fids}.nii.gz"),
+                "--output", str(workdir / f"pred_mrsi_{fids}.csv")]  # fmt: skip
+
+    with open(os.devnull, "w") as null:
+        stdout, sys.stdout = sys.stdout, null
+        try:
+            cpu, start = time.process_time(), time.perf_counter()
+            main(argv(1))
+            startup = time.perf_counter() - start
+            cpu = time.process_time() - cpu
+            result = _measure(lambda: {"exit_code": main(argv(n))})
+        finally:
+            sys.stdout = stdout
+    return {**result, "startup_seconds": startup, "startup_cpu_seconds": cpu}
 
 
 def _child_make_mrs_cohort(n: int, workdir: Path) -> dict:
@@ -283,8 +319,11 @@ def prepare(sweep: str, sizes, workdir: Path) -> dict:
     """Files a sweep reads, written before its timings; what they hold."""
     if sweep.startswith("predict_cli"):
         return _write_tables(sweep, sizes, workdir)
-    if sweep == "preprocess_mrsi":
-        sources = {write_mrsi(workdir / f"mrsi_{n}.nii.gz", n) for n in sizes}
+    if sweep in ("preprocess_mrsi", "predict_mrsi"):
+        extra = [1] if sweep == "predict_mrsi" else []  # the start-up's file
+        sources = {
+            write_mrsi(workdir / f"mrsi_{n}.nii.gz", n) for n in [*extra, *sizes]
+        }
         return {"fid": sources.pop()}  # rewritten: a few MB each
     return {}
 
@@ -341,7 +380,7 @@ def run_sweeps(
     from skmrs.benchmark import run_tasks
 
     notes = {sweep: prepare(sweep, n, workdir) for sweep, n in sizes.items()}
-    variants = {s: preprocess if s == "preprocess_mrsi" else ("",) for s in sizes}
+    variants = {s: preprocess if s.endswith("_mrsi") else ("",) for s in sizes}
     points = [(sweep, n, settings, repeat)
               for repeat in range(repeats) for sweep, n_all in sizes.items()
               for settings in variants[sweep] for n in n_all]  # fmt: skip
@@ -438,7 +477,8 @@ def main() -> None:
         nargs="+",
         type=_settings,
         default=["{}"],
-        help="preprocess_mrsi: SpectrumPreprocessor settings as a JSON object "
+        help="preprocess_mrsi, predict_mrsi: SpectrumPreprocessor settings as a "
+        "JSON object (for predict_mrsi, the model file's preprocessing) "
         "('{}': the defaults); several are measured in turn",
     )
     parser.add_argument("--repeats", type=int, default=1, help="every point R times")
