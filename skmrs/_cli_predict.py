@@ -195,30 +195,28 @@ def score_patients(model, chunks) -> tuple[list, object]:
     return answers, table
 
 
-#: Blocks of at least this many bytes get memory of their own from glibc's
-#: malloc (``M_MMAP_THRESHOLD``), returned to the system when freed.
-MMAP_THRESHOLD = 256 * 1024
+def release_free_memory() -> bool:
+    """Give the heap's free pages back to the system (glibc ``malloc_trim``).
 
-
-def fix_mmap_threshold(nbytes: int = MMAP_THRESHOLD) -> bool:
-    """Fix glibc's mmap threshold, so a long scoring loop does not creep.
-
-    glibc raises the threshold to the size of each large block it frees, up
-    to 32 MB: after the first chunk, the next chunks' buffers (MBs each) come
-    from the heap, among small objects that pin it, and the resident set of
-    ``skmrs predict`` crept up by about 0.3 kB per spectrum (issue 25). A
-    fixed threshold keeps them in memory maps of their own; measured on
-    100,000 spectra of an NPZ table, the resident set stayed flat instead
-    of growing by 29 MB, and its peak fell by 130 MB. Returns whether the
-    threshold was set (not on other C libraries).
+    Called after each chunk of ``skmrs predict``'s local loop: the next
+    chunk's buffers (MBs each) otherwise come from heap pages that small
+    objects pin, and the resident set crept up by about 0.3 kB per spectrum
+    (issue 25). The loop first fixed glibc's mmap threshold at 256 kB instead,
+    which gave every buffer the network allocates a memory map of its own,
+    page-faulted anew on each batch: scoring ran 3 times slower (4,000
+    instead of 12,000 spectra per CPU second on the quick network). Trimming
+    once per chunk keeps the resident set flat at the speed of the untouched
+    allocator (``benchmarks/results/scale_notes_v0.4.json``). Returns whether
+    it ran (not on other C libraries).
     """
     import ctypes
 
     try:
-        mallopt = ctypes.CDLL("libc.so.6").mallopt
+        trim = ctypes.CDLL("libc.so.6").malloc_trim
     except (OSError, AttributeError):
         return False
-    return bool(mallopt(-3, nbytes))  # -3: M_MMAP_THRESHOLD
+    trim(0)
+    return True
 
 
 class LocalScorer:
@@ -228,7 +226,6 @@ class LocalScorer:
         self.model = model
 
     def __enter__(self) -> LocalScorer:
-        fix_mmap_threshold()
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -238,6 +235,7 @@ class LocalScorer:
         """:func:`score_chunk` of each ``(produce, arguments)`` task, in order."""
         for produce, arguments in tasks:
             yield score_chunk(self.model, produce, arguments, keep_spectra)
+            release_free_memory()
 
 
 class DaskScorer(LocalScorer):
