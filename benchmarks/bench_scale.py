@@ -136,25 +136,31 @@ def _child_predict_proba(n: int, workdir: Path) -> dict:
     return result
 
 
-def _child_predict_cli(n: int, workdir: Path, suffix: str = "npz") -> dict:
+def _after_startup(first: list[str], argv: list[str]) -> dict:
+    """``skmrs`` run once with ``first`` (its start-up), then measured with
+    ``argv``; the command's printing goes to /dev/null."""
     from skmrs.cli import main
-
-    def argv(rows):
-        return ["predict", str(workdir / "model.skmrs"),
-                str(workdir / f"table_{rows}.{suffix}"),
-                "--output", str(workdir / f"pred_{rows}_{suffix}.csv")]  # fmt: skip
 
     with open(os.devnull, "w") as null:
         stdout, sys.stdout = sys.stdout, null
         try:
             cpu, start = time.process_time(), time.perf_counter()
-            main(argv(1))
+            main(first)
             startup = time.perf_counter() - start
             cpu = time.process_time() - cpu
-            result = _measure(lambda: {"exit_code": main(argv(n))})
+            result = _measure(lambda: {"exit_code": main(argv)})
         finally:
             sys.stdout = stdout
     return {**result, "startup_seconds": startup, "startup_cpu_seconds": cpu}
+
+
+def _child_predict_cli(n: int, workdir: Path, suffix: str = "npz") -> dict:
+    def argv(rows):
+        return ["predict", str(workdir / "model.skmrs"),
+                str(workdir / f"table_{rows}.{suffix}"),
+                "--output", str(workdir / f"pred_{rows}_{suffix}.csv")]  # fmt: skip
+
+    return _after_startup(argv(1), argv(n))
 
 
 def _child_predict_cli_csv(n: int, workdir: Path) -> dict:
@@ -175,7 +181,6 @@ def _child_preprocess_mrsi(n: int, workdir: Path, settings: str = "{}") -> dict:
 def _child_predict_mrsi(n: int, workdir: Path, settings: str = "{}") -> dict:
     """``skmrs predict`` of an MRSI file of n FIDs with a model file whose
     preprocessing is ``settings``, after the command ran once on one FID."""
-    from skmrs.cli import main
     from skmrs.datasets import default_ppm_axis
     from skmrs.io import save_model
     from skmrs.preprocessing import SpectrumPreprocessor
@@ -190,17 +195,7 @@ def _child_predict_mrsi(n: int, workdir: Path, settings: str = "{}") -> dict:
         return ["predict", str(model), str(workdir / f"mrsi_{fids}.nii.gz"),
                 "--output", str(workdir / f"pred_mrsi_{fids}.csv")]  # fmt: skip
 
-    with open(os.devnull, "w") as null:
-        stdout, sys.stdout = sys.stdout, null
-        try:
-            cpu, start = time.process_time(), time.perf_counter()
-            main(argv(1))
-            startup = time.perf_counter() - start
-            cpu = time.process_time() - cpu
-            result = _measure(lambda: {"exit_code": main(argv(n))})
-        finally:
-            sys.stdout = stdout
-    return {**result, "startup_seconds": startup, "startup_cpu_seconds": cpu}
+    return _after_startup(argv(1), argv(n))
 
 
 def _child_make_mrs_cohort(n: int, workdir: Path) -> dict:
