@@ -110,14 +110,15 @@ def main() -> None:
         model, table = _write_inputs(workdir)
         steps = _steps(model, table, workdir / "predictions.csv", args.before)
         rows = []
-        load = os.getloadavg()[0]
+        load_start = os.getloadavg()[0]
         for repeat in range(args.repeats):
             for step, (code, path) in steps.items():
                 cpu, wall = _cpu_seconds(code, path)
                 rows.append(
                     {"step": step, "repeat": repeat, "cpu_s": cpu, "wall_s": wall}
                 )
-        load = f"load average {load:.1f} at start, {os.getloadavg()[0]:.1f} at end"
+        load_end = os.getloadavg()[0]
+    load = f"load average {load_start:.1f} at start, {load_end:.1f} at end"
     print(f"{'step':<26}{'CPU s median':>14}{'min':>8}{'max':>8}{'wall s':>9}")
     for step in steps:
         cpu = [r["cpu_s"] for r in rows if r["step"] == step]
