@@ -6,6 +6,7 @@ versions, machine and date are stated the same way everywhere.
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import shlex
@@ -47,3 +48,18 @@ def record_header(description: str, *, env: str = "") -> dict:
         "date": time.strftime("%Y-%m-%d"),
         "description": description,
     }
+
+
+def save_record(path, record: dict) -> Path:
+    """Write ``record`` as JSON at ``path`` atomically.
+
+    The JSON goes to a temporary file beside ``path`` that then replaces it,
+    so an interrupted run leaves the former record whole, never half of a
+    new one; the folder is made if it is missing.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_text(json.dumps(record, indent=1) + "\n")
+    os.replace(tmp, path)
+    return path

@@ -35,10 +35,9 @@ import argparse
 import json
 import warnings
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
-from _records import record_header
+from _records import record_header, save_record
 
 from skmrs.benchmark import run_tasks
 
@@ -373,7 +372,7 @@ def write_record(path, records):
         "voxel ROC AUC against the noisy labels and tissue, patient accuracy "
         "(mean voxel probability, 0.5 cut-off), per fold"
     )
-    Path(path).write_text(json.dumps({**header, "rows": rows, **extra}, indent=1))
+    save_record(path, {**header, "rows": rows, **extra})
     print(f"wrote {path} ({len(rows)} rows)")
 
 

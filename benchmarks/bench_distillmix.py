@@ -193,9 +193,8 @@ def main(argv=None):
 
 
 def _write_record(args, folds, rows):
-    from pathlib import Path
 
-    from _records import record_header
+    from _records import record_header, save_record
 
     header = record_header(
         f"make_mrs_cohort(n_patients={args.n_patients}, random_state={args.seed}), "
@@ -215,7 +214,7 @@ def _write_record(args, folds, rows):
         }}
         for k, row in zip(folds, rows)
     ]  # fmt: skip
-    Path(args.record).write_text(json.dumps({**header, "rows": flat}, indent=1))
+    save_record(args.record, {**header, "rows": flat})
     print(f"wrote {args.record}")
 
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
 import numpy as np
 from sklearn.metrics import roc_auc_score
@@ -75,7 +74,7 @@ def main():
             f"{epoch:5d}  {mean['auc_noisy']:9.3f}  {mean['auc_true']:8.3f}  {loss:.3f}"
         )
     if args.record:
-        from _records import record_header
+        from _records import record_header, save_record
 
         header = record_header(
             f"make_mrs_cohort(n_patients={args.n_patients}, random_state=0, "
@@ -84,7 +83,7 @@ def main():
             "partial_fit epoch at a time: held-out ROC AUC against the noisy "
             "and the true labels and the training loss, per (split, epoch)"
         )
-        Path(args.record).write_text(json.dumps({**header, "rows": rows}, indent=1))
+        save_record(args.record, {**header, "rows": rows})
         print(f"wrote {args.record}")
 
 

@@ -219,7 +219,7 @@ def main(argv=None) -> None:
     parser.add_argument("--record", type=Path)
     args = parser.parse_args(argv)
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from _records import record_header
+    from _records import record_header, save_record
 
     changed = [*args.rows, *args.change_only_rows]
     rows = []
@@ -259,7 +259,7 @@ def main(argv=None) -> None:
         header.update(machine=MACHINE, uses_cohort=False, mrsi_source=source,
                       load="shared machine: another engineer's benchmark ran "
                       "on the two cores (load_start in each cpu row)")  # fmt: skip
-        args.record.write_text(json.dumps({**header, "rows": rows}, indent=1) + "\n")
+        save_record(args.record, {**header, "rows": rows})
 
 
 if __name__ == "__main__":

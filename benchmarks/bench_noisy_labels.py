@@ -154,7 +154,7 @@ def record_rows(result, cohort, variant):
 
 
 def write_record(path, rows):
-    from _records import record_header
+    from _records import record_header, save_record
 
     header = record_header(
         "make_mrs_cohort(n_patients=150, random_state=0, **cohort), the quick "
@@ -163,7 +163,7 @@ def write_record(path, rows):
         "accuracy, the share of the plain-to-oracle gap in tissue AUC closed "
         "and the difference to the plain network on the same fit"
     )
-    Path(path).write_text(json.dumps({**header, "rows": rows}, indent=1) + "\n")
+    save_record(path, {**header, "rows": rows})
     print(f"wrote {path}")
 
 

@@ -51,7 +51,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from _records import record_header
+from _records import record_header, save_record
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GroupKFold
@@ -287,10 +287,7 @@ def write_record(path: Path, header: dict, rows: list[dict], n_tasks: int, n_don
     # tasks finish in any order; the record lists them by cohort, seed and fold
     rows = sorted(rows, key=lambda r: (r["variant"], r["seed"], r["fold"]))
     record["rows"] = record_rows(rows)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(record, indent=1))
-    tmp.replace(path)
+    save_record(path, record)
 
 
 def main():

@@ -93,9 +93,7 @@ def main():
             folds = ", ".join(f"{a:.2f}" for a in s[:, 0])
             print(f"  {'':20s} patient acc per fold: {folds}")
     if args.record:
-        from pathlib import Path
-
-        from _records import record_header
+        from _records import record_header, save_record
 
         header = record_header(
             "The benchmark's SVM row (CalibratedClassifierCV(SVC())) on the "
@@ -105,8 +103,7 @@ def main():
             "patient accuracy (mean probability >= 0.5), patient AUC, voxel AUC "
             "against the noisy labels and against tissue, per fold"
         )
-        text = json.dumps({**header, "rows": rows}, indent=1) + "\n"
-        Path(args.record).write_text(text)
+        save_record(args.record, {**header, "rows": rows})
         print(f"wrote {args.record}")
 
 

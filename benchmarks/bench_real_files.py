@@ -30,7 +30,6 @@ Run::
 from __future__ import annotations
 
 import argparse
-import json
 import re
 from pathlib import Path
 
@@ -183,10 +182,10 @@ def gate_rows():
 
 
 def _write(path, rows, description):
-    from _records import record_header
+    from _records import record_header, save_record
 
     record = {**record_header(description), "uses_cohort": False, "rows": rows}
-    Path(path).write_text(json.dumps(record, indent=1))
+    save_record(path, record)
     print(f"wrote {path}")
 
 

@@ -491,7 +491,7 @@ def main() -> None:
         rows = run_sweeps(sizes, workdir, args.jobs, args.preprocess, args.repeats)
     if args.out:
         sys.path.insert(0, str(Path(__file__).parent))
-        from _records import record_header
+        from _records import record_header, save_record
 
         record = record_header(
             "time and peak memory growth of each step against its size, one "
@@ -503,7 +503,7 @@ def main() -> None:
         record["uses_cohort"] = bool({"make_mrs_cohort", "svm_fit"} & set(sizes))
         record["wall_s"] = round(time.perf_counter() - start)
         record["rows"] = rows
-        args.out.write_text(json.dumps(record, indent=1) + "\n")
+        save_record(args.out, record)
         print(f"wrote {args.out}")
 
 

@@ -327,9 +327,8 @@ def _load_words():
 
 
 def _write_record(path, rows, description=None, **extra):
-    import json
 
-    from _records import record_header
+    from _records import record_header, save_record
 
     header = record_header(
         description
@@ -337,7 +336,7 @@ def _write_record(path, rows, description=None, **extra):
         "median and quartiles over the healthy non-tumour voxels of "
         "make_mrs_cohort(random_state=0, ...) and of the real in-vivo scans"
     )
-    Path(path).write_text(json.dumps({**header, **extra, "rows": rows}, indent=1))
+    save_record(path, {**header, **extra, "rows": rows})
     print(f"wrote {path}")
 
 

@@ -29,7 +29,6 @@ writes every measurement as a record of ``benchmarks/results``.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import resource
 import statistics
@@ -129,7 +128,7 @@ def main() -> None:
         )
     print(load)
     if args.record:
-        from _records import record_header
+        from _records import record_header, save_record
 
         header = record_header(
             "CPU seconds (user + system) of fresh one-thread Python processes: "
@@ -137,7 +136,7 @@ def main() -> None:
             "quick network on a one-row NPZ table, interleaved"
         )
         record = {**header, "uses_cohort": False, "load": load, "rows": rows}
-        Path(args.record).write_text(json.dumps(record, indent=1))
+        save_record(args.record, record)
         print(f"wrote {args.record}")
 
 

@@ -228,10 +228,8 @@ TABLE_1 = dict(n_filters=16, n_blocks=8, kernel_size=32)
 
 
 def _write_record(path, row, load):
-    import json
-    from pathlib import Path
 
-    from _records import record_header
+    from _records import record_header, save_record
 
     header = record_header(
         "training samples/s of ResNetClassifier and of a minimal hand-written "
@@ -241,7 +239,7 @@ def _write_record(path, row, load):
     )
     header["machine"] += f", torch {torch.__version__}"
     record = {**header, "uses_cohort": False, "load": load or "not stated"}
-    Path(path).write_text(json.dumps({**record, "rows": [row]}, indent=1) + "\n")
+    save_record(path, {**record, "rows": [row]})
     print(f"wrote {path}")
 
 

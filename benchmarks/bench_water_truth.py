@@ -452,7 +452,7 @@ def main(argv=None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--record", type=Path)
     args = parser.parse_args(argv)
-    from _records import record_header
+    from _records import record_header, save_record
 
     acq = acquisition()
     data = make_fids(acq, args.n_per_kind, SpectrumPreprocessor(), args.seed)
@@ -487,7 +487,7 @@ def main(argv=None) -> None:
             load="shared machine: another engineer's benchmark ran on the two "
             "cores (load_start in each cpu row)",
         )  # fmt: skip
-        args.record.write_text(json.dumps({**header, "rows": rows}, indent=1) + "\n")
+        save_record(args.record, {**header, "rows": rows})
 
 
 if __name__ == "__main__":
