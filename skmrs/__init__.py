@@ -6,7 +6,7 @@ arXiv:2006.12285), a physically grounded simulator of patient cohorts as its
 embedded data set, readers for real data, and patient-wise evaluation.
 """
 
-__version__ = "0.4.0"
+__version__ = "0.5.0"
 
 __all__ = [
     "AttentionMILClassifier",

@@ -279,15 +279,15 @@ _HEALTHY = (
 #: README text -> the :record: figure (docs/_ext/skmrs_records.py) it must render to,
 #: so that a re-measured record cannot leave the front page stating the old figure
 README_FIGURES = {
-    "10 folds x 2 seeds: {} against": f"calibration_v0.4.json mean(auc) {_RESNET}",
-    "against {} for the SVM": "calibration_v0.4.json mean(auc) model=SVM",
-    "and {} for the forest": "calibration_v0.4.json mean(auc) model=RF",
-    "above the SVM on {} and": f"calibration_v0.4.json count() {_RESNET} auc>0 "
+    "10 folds: {} against": f"calibration_v0.5.json mean(auc) {_RESNET}",
+    "against {} for the SVM": "calibration_v0.5.json mean(auc) model=SVM",
+    "and {} for the forest": "calibration_v0.5.json mean(auc) model=RF",
+    "above the SVM on {} and": f"calibration_v0.5.json count() {_RESNET} auc>0 "
     ":minus: model=SVM :match: fold",
-    "the forest on {} of": f"calibration_v0.4.json count() {_RESNET} auc>0 "
+    "the forest on {} of": f"calibration_v0.5.json count() {_RESNET} auc>0 "
     ":minus: model=RF :match: fold",
-    "of {} fits, the order": f"calibration_v0.4.json count() {_RESNET}",
-    "non-tumour, P(tumour) {}": f"real_healthy_v0.4.json range({_HEALTHY},suspect_ima)"
+    "of {} fits, all three": f"calibration_v0.5.json count() {_RESNET}",
+    "non-tumour, P(tumour) {}": f"real_healthy_v0.5.json range({_HEALTHY},suspect_ima)"
     " net=table1 :digits: 2",
     "default cohort {} patient accuracy": "bench_patient_435_v0.4.json "
     'mean+-sd(patient_accuracy) model="SVM PatientClassifier"',

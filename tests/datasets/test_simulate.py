@@ -400,7 +400,9 @@ def test_skmrs_0_2_default_cohort_comes_back_with_its_parameters():
 
 def test_skmrs_0_3_default_cohort_comes_back_with_its_parameters():
     # make_mrs_cohort(n_patients=4, random_state=0) of skmrs 0.3 (6304f04)
-    c = make_mrs_cohort(n_patients=4, random_state=0, extent_variability=0.0)
+    c = make_mrs_cohort(
+        n_patients=4, random_state=0, b0_inhomogeneity=8.0, extent_variability=0.0
+    )
     np.testing.assert_array_equal(np.bincount(c.groups), [18, 22, 14, 13])
     np.testing.assert_allclose(
         c.tumour_fraction[:6],
@@ -414,6 +416,31 @@ def test_skmrs_0_3_default_cohort_comes_back_with_its_parameters():
         c.data[[10, 30, 50], 40], [0.486983, 0.353894, 1.034857], atol=1e-4
     )
 
+
+
+def test_skmrs_0_4_default_cohort_comes_back_with_its_parameters():
+    # make_mrs_cohort(n_patients=4, random_state=0) of skmrs 0.4 (f51da7e):
+    # voxels 11, 12 and 15 are those its extent_variability moved from 0.3's
+    c = make_mrs_cohort(n_patients=4, random_state=0, b0_inhomogeneity=8.0)
+    np.testing.assert_allclose(
+        c.tumour_fraction[[11, 12, 15]], [0.715505, 0.520587, 0.435975], atol=1e-6
+    )
+    np.testing.assert_allclose(
+        c.data[[11, 12, 15], 157], [1.942944, 1.874078, -0.06998], atol=1e-4
+    )
+    np.testing.assert_allclose(
+        c.data[:5, 157], [1.098271, 1.757682, -0.605566, 0.055722, 0.775116], atol=1e-4
+    )
+
+
+def test_default_b0_inhomogeneity_moves_the_spectra_of_skmrs_0_4():
+    new = make_mrs_cohort(n_patients=4, random_state=0)
+    old = make_mrs_cohort(n_patients=4, random_state=0, b0_inhomogeneity=8.0)
+    np.testing.assert_array_equal(new.groups, old.groups)
+    np.testing.assert_array_equal(new.tumour_fraction, old.tumour_fraction)
+    np.testing.assert_allclose(
+        new.data[:5, 157], [0.609717, 1.411365, -0.659589, 0.01902, 1.405487], atol=1e-4
+    )
 
 def _naa_position_and_width(**kwargs):
     """ppm of the NAA maximum and the linewidth of every voxel (noise-free)."""
