@@ -417,7 +417,6 @@ def test_skmrs_0_3_default_cohort_comes_back_with_its_parameters():
     )
 
 
-
 def test_skmrs_0_4_default_cohort_comes_back_with_its_parameters():
     # make_mrs_cohort(n_patients=4, random_state=0) of skmrs 0.4 (f51da7e):
     # voxels 11, 12 and 15 are those its extent_variability moved from 0.3's
@@ -441,6 +440,7 @@ def test_default_b0_inhomogeneity_moves_the_spectra_of_skmrs_0_4():
     np.testing.assert_allclose(
         new.data[:5, 157], [0.609717, 1.411365, -0.659589, 0.01902, 1.405487], atol=1e-4
     )
+
 
 def _naa_position_and_width(**kwargs):
     """ppm of the NAA maximum and the linewidth of every voxel (noise-free)."""
