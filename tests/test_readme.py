@@ -289,11 +289,11 @@ README_FIGURES = {
     "of {} fits, all three": f"calibration_v0.5.json count() {_RESNET}",
     "non-tumour, P(tumour) {}": f"real_healthy_v0.5.json range({_HEALTHY},suspect_ima)"
     " net=table1 :digits: 2",
-    "default cohort {} patient accuracy": "bench_patient_435_v0.4.json "
+    "default cohort {} patient accuracy": "bench_patient_435_v0.5.json "
     'mean+-sd(patient_accuracy) model="SVM PatientClassifier"',
-    "against {} for the paper's mean": "bench_patient_435_v0.4.json "
+    "against {} for the paper's mean": "bench_patient_435_v0.5.json "
     'mean+-sd(patient_accuracy) model="SVM mean rule"',
-    "above it on {} of": 'bench_patient_435_v0.4.json count() model="SVM '
+    "above it on {} of": 'bench_patient_435_v0.5.json count() model="SVM '
     'PatientClassifier - SVM mean rule" patient_accuracy>0',
 }
 
