@@ -49,9 +49,11 @@ def main():
         lesion_share=0.0,
         lipid_contamination=0.0,
         snr=150.0,
+        b0_inhomogeneity=0.0,  # a single voxel shimmed on itself, as the real scans
         random_state=0,
     )
-    axes[0].plot(ppm, clean.data[0], lw=1, label="simulated healthy voxel, snr=150")
+    label = "simulated healthy voxel, shimmed on itself, snr=150"
+    axes[0].plot(ppm, clean.data[0], lw=1, label=label)
     axes[0].set_title("real in-vivo scans and a simulated healthy voxel")
     offset = 0
     for name, idx in (
