@@ -279,7 +279,7 @@ _HEALTHY = (
 #: README text -> the :record: figure (docs/_ext/skmrs_records.py) it must render to,
 #: so that a re-measured record cannot leave the front page stating the old figure
 README_FIGURES = {
-    "10 folds: {} against": f"calibration_v0.5.json mean(auc) {_RESNET}",
+    "10 folds x 2 seeds: {} against": f"calibration_v0.5.json mean(auc) {_RESNET}",
     "against {} for the SVM": "calibration_v0.5.json mean(auc) model=SVM",
     "and {} for the forest": "calibration_v0.5.json mean(auc) model=RF",
     "above the SVM on {} and": f"calibration_v0.5.json count() {_RESNET} auc>0 "

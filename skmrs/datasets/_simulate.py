@@ -359,13 +359,14 @@ def make_mrs_cohort(
     With the defaults and ``random_state=0`` (7460 spectra) the cohort is
     calibrated to the paper's published statistics in their order of
     priority, Table 2's baselines first: under GroupKFold(10) by patient the
-    Table-1 network scores a voxel AUC of 0.685 on the noisy labels (paper
-    0.69, band 0.66-0.72), the random forest 0.660 (0.64, band 0.61-0.67) and
-    the SVC 0.654 (0.63, band 0.60-0.66), the network above the better
-    baseline on 9 of 10 folds. The patient accuracies of the SVC and the
-    forest are in the paper's bands (0.74 and 0.73; paper 0.67 and 0.70), the
-    network's is 0.75 (paper 0.67, band 0.60-0.74). k-means mixing and the
-    class counts hold; the distiller's yield (paper about 30 %) gives way.
+    Table-1 network scores a voxel AUC of 0.684 on the noisy labels (paper
+    0.69, band 0.66-0.72; 10 folds x 2 seeds), the random forest 0.660 (0.64,
+    band 0.61-0.67) and the SVC 0.654 (0.63, band 0.60-0.66), the network
+    above the better baseline on 18 of 20 fits. The patient accuracies of the
+    SVC and the forest are in the paper's bands (0.74 and 0.73; paper 0.67 and
+    0.70), the network's is 0.74 (paper 0.67, band 0.60-0.74). k-means mixing
+    and the class counts hold; the distiller's yield (paper about 30 %)
+    gives way.
     The measurements, the sweep that led there, and why skmrs 0.2's default
     put the networks below chance are in the :ref:`simulator user guide
     <simulator>`.
