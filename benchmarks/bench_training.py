@@ -228,7 +228,6 @@ TABLE_1 = dict(n_filters=16, n_blocks=8, kernel_size=32)
 
 
 def _write_record(path, row, load):
-
     from _records import record_header, save_record
 
     header = record_header(

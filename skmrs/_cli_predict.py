@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
@@ -209,14 +210,22 @@ def release_free_memory() -> bool:
     allocator (``benchmarks/results/scale_notes_v0.4.json``). Returns whether
     it ran (not on other C libraries).
     """
-    import ctypes
-
-    try:
-        trim = ctypes.CDLL("libc.so.6").malloc_trim
-    except (OSError, AttributeError):
+    trim = _malloc_trim()
+    if trim is None:
         return False
     trim(0)
     return True
+
+
+@functools.cache
+def _malloc_trim():
+    """glibc's ``malloc_trim``, looked up once; None on other C libraries."""
+    import ctypes
+
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
 
 
 class LocalScorer:
