@@ -51,6 +51,13 @@ def _parse_args(argv=None):
     add("--max-folds", type=int, default=None, help="run only the first folds")
     add("--folds", type=int, nargs="+", default=None, help="run only these folds")
     add("--seed", type=int, default=0, help="cohort and model seed")
+    add(
+        "--cohort",
+        type=json.loads,
+        default={},
+        help="make_mrs_cohort keyword arguments as a JSON object, e.g. "
+        "'{\"label_noise\": 0.3}' (default: the cohort's defaults)",
+    )
     add("--n-filters", type=int, default=None, help="network width (Table 1: 16)")
     add("--n-blocks", type=int, default=None, help="residual blocks (Table 1: 8)")
     add("--kernel-size", type=int, default=None, help="conv kernel (Table 1: 32)")
@@ -139,7 +146,11 @@ def main(argv=None):
     args = _parse_args(argv)
     torch.set_num_threads(args.threads)
     net = _net_params(args)
-    cohort = make_mrs_cohort(n_patients=args.n_patients, random_state=args.seed)
+    if not isinstance(args.cohort, dict):
+        raise SystemExit("--cohort: give a JSON object of make_mrs_cohort arguments")
+    cohort = make_mrs_cohort(
+        n_patients=args.n_patients, random_state=args.seed, **args.cohort
+    )
     X, groups = cohort.data, cohort.groups
     print(
         f"cohort: {X.shape[0]} spectra, {np.unique(groups).size} patients, "
@@ -197,7 +208,9 @@ def _write_record(args, folds, rows):
     from _records import record_header, save_record
 
     header = record_header(
-        f"make_mrs_cohort(n_patients={args.n_patients}, random_state={args.seed}), "
+        f"make_mrs_cohort(n_patients={args.n_patients}, random_state={args.seed}"
+        + "".join(f", {key}={value!r}" for key, value in args.cohort.items())
+        + "), "
         f"GroupKFold({args.n_splits}) by patient, the folds of the rows: the plain "
         "ResNetClassifier and DistillMixClassifier with the same network "
         f"({_net_params(args)}; strategy {args.strategy}, alpha {args.alpha}, "

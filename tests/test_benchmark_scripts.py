@@ -74,3 +74,26 @@ def test_the_check_finds_a_private_import(tmp_path):
         "skmrs.benchmark._oracle", "skmrs.benchmark._jobs", "skmrs.io._model", "_pool",
         "concurrent.futures", "multiprocessing",
     }  # fmt: skip
+
+
+def test_bench_distillmix_passes_cohort_arguments_to_the_simulator(tmp_path):
+    """``--cohort`` reaches make_mrs_cohort and the record says which cohort."""
+    import json
+    import subprocess
+    import sys
+
+    record = tmp_path / "run.json"
+    tiny = "--n-patients 16 --n-splits 2 --max-folds 1 --n-filters 2 --n-blocks 1"
+    tiny += " --kernel-size 3 --max-epochs 1 --distill-epochs 1 --batch-size 64"
+    command = [sys.executable, str(BENCHMARKS / "bench_distillmix.py"), *tiny.split()]
+    command += ["--cohort", '{"label_noise": 0.3}', "--record", str(record)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    header = json.loads(record.read_text())
+    assert "label_noise=0.3" in header["description"]
+    assert len(header["rows"]) == 1
+
+    command[-4:-2] = ["--cohort", "[0.3]"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert done.returncode != 0
+    assert "--cohort: give a JSON object" in done.stderr
