@@ -34,7 +34,7 @@ before the step) over what the process held before it. Sweeps (``SWEEPS``):
 - ``svm_fit``: fitting the benchmark's SVM row
   (``CalibratedClassifierCV(SVC(), ensemble=False)``) on n spectra.
 
-For each sweep the exponent b of time ~ n^b is fitted by least squares on
+For each sweep the exponent b of CPU time ~ n^b is fitted by least squares on
 log-log axes over the sizes above the first (the first holds most of the
 fixed costs); rows ``kind=fit`` hold it (sweeps of three sizes or more).
 The machine is shared: measurements of one sweep run back to back, so their
@@ -412,8 +412,10 @@ def _sweep_rows(sweep: str, measured, notes: dict, extra: dict) -> list[dict]:
               f"{startup}", flush=True)  # fmt: skip
     if len(rows) < 3:
         return rows
-    b, a = fit_exponent([r["size"] for r in rows], [r["seconds"] for r in rows])
-    print(f"{label:16s} time ~ n^{b:.2f}", flush=True)
+    # the process's own CPU time: other processes sharing the cores slow the
+    # wall clock of one point and not of another, not its CPU time
+    b, a = fit_exponent([r["size"] for r in rows], [r["cpu_seconds"] for r in rows])
+    print(f"{label:16s} CPU time ~ n^{b:.2f}", flush=True)
     fit = {"exponent": b, "coefficient": a}
     return rows + [_row(sweep, "fit", None, fit, notes, extra)]
 
@@ -496,7 +498,7 @@ def main() -> None:
         record = record_header(
             "time and peak memory growth of each step against its size, one "
             "torch thread, each measurement in a fresh process; rows kind=fit "
-            "hold the exponent b of time ~ n^b",
+            "hold the exponent b of CPU time ~ n^b",
             env="OMP_NUM_THREADS=1",
         )
         # random spectra and one in-vivo FID, unless the simulator is timed

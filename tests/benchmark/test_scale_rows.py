@@ -46,3 +46,20 @@ def test_an_unknown_row_names_the_extra_rows_too(tmp_path, capsys):
     argv = ["benchmark", "--models", "SVM-Fast", "--output", str(tmp_path)]
     assert main(argv) == 2
     assert "SVM-Nystroem" in capsys.readouterr().err
+
+
+def test_the_estimate_is_the_committed_scale_record():
+    """SVM_FIT_REFERENCE and SVM_FIT_EXPONENT are the record's figures, rounded."""
+    import json
+    from pathlib import Path
+
+    record = Path(__file__).parents[2] / "benchmarks" / "results" / "scale_v0.5.json"
+    rows = [
+        r for r in json.loads(record.read_text())["rows"] if r["sweep"] == "svm_fit"
+    ]
+    n, seconds = _models.SVM_FIT_REFERENCE
+    measured = [r["cpu_seconds"] for r in rows if r["size"] == n]
+    assert len(measured) == 3
+    assert seconds == pytest.approx(sum(measured) / 3, abs=0.01)
+    exponents = [r["exponent"] for r in rows if r["kind"] == "fit"]
+    assert _models.SVM_FIT_EXPONENT == pytest.approx(sum(exponents) / 3, abs=0.05)
