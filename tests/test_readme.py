@@ -298,8 +298,24 @@ README_FIGURES = {
 }
 
 
-@pytest.mark.parametrize("context, text", README_FIGURES.items())
-def test_readme_figure_is_its_record(context, text):
+#: make_mrs_cohort's docstring text -> its figure, as README_FIGURES (the
+#: docstring is read in ``help()`` too, where a :record: role would not render)
+COHORT_DOC_FIGURES = {
+    "network scores a voxel AUC of {} on": f"calibration_v0.5.json mean(auc) {_RESNET}"
+    " :digits: 3",
+    "the random forest {} (0.64": "calibration_v0.5.json mean(auc) model=RF :digits: 3",
+    "the SVC {} (0.63": "calibration_v0.5.json mean(auc) model=SVM :digits: 3",
+    "paper's bands ({} and": "calibration_v0.5.json mean(patient_acc) model=SVM"
+    " :digits: 2",
+    "and {}; paper 0.67": "calibration_v0.5.json mean(patient_acc) model=RF :digits: 2",
+    "the network's is {} (paper": f"calibration_v0.5.json mean(patient_acc) {_RESNET}"
+    " :digits: 2",
+    "18 of {} fits. The patient": f"calibration_v0.5.json count() {_RESNET}",
+}
+
+
+def _rendered_figure(text: str) -> str:
+    """The value the :record: role ``text`` renders to, from a current record."""
     import skmrs_records as rec
 
     fig = rec.parse_figure(text)
@@ -309,6 +325,20 @@ def test_readme_figure_is_its_record(context, text):
         record, fig["expr"], fig["where"], fig["digits"], fig["signed"],
         fig["minus"], fig["match"], fig["scale"], fig["compare"],
     )  # fmt: skip
+    return value.replace("±", "+-")
+
+
+@pytest.mark.parametrize("context, text", README_FIGURES.items())
+def test_readme_figure_is_its_record(context, text):
     readme = " ".join(README.read_text(encoding="utf-8").split())
-    expected = context.format(value.replace("±", "+-"))
+    expected = context.format(_rendered_figure(text))
     assert expected in readme, f"README should say {expected!r} ({text})"
+
+
+@pytest.mark.parametrize("context, text", COHORT_DOC_FIGURES.items())
+def test_cohort_docstring_figure_is_its_record(context, text):
+    from skmrs.datasets import make_mrs_cohort
+
+    doc = " ".join(make_mrs_cohort.__doc__.split())
+    expected = context.format(_rendered_figure(text))
+    assert expected in doc, f"make_mrs_cohort's docstring should say {expected!r}"
